@@ -1,0 +1,125 @@
+import type {
+  ChildAccount,
+  ChildTagChange,
+  CorporateAccount,
+  CorporateAction,
+  Plan,
+  TagOption,
+} from '../src/core/index.ts';
+
+// The one interface every provider folder (connectors/<provider>/) implements. The sync layer only ever
+// talks to these types, so a tenant may mix providers and a new provider is one new folder.
+
+export type ProviderName = 'hubspot' | 'salesforce';
+
+/** What an API call was for, as runs and benchmarks count them. */
+export type CallKind = 'read' | 'write' | 'search' | 'schema';
+export type CallCounts = Record<CallKind, number>;
+
+export const noCalls = (): CallCounts => ({ read: 0, write: 0, search: 0, schema: 0 });
+
+export interface Tokens {
+  accessToken: string;
+  refreshToken: string | null;
+  /** Epoch ms when the access token expires; null when unknown. */
+  expiresAt: number | null;
+}
+
+/** A connected account as the app stores it. `accountId` is the id the snapshot and plan use. */
+export interface AccountConnection {
+  accountId: string;
+  name: string;
+  role: 'child' | 'corporate';
+  /** Country for phone numbers written without a country code; null for the tenant default. */
+  country: string | null;
+  tokens: Tokens;
+  /** Provider-specific facts fixed at connection time (instance URL, org layout, parent account …). */
+  details: Record<string, string | number | boolean | null>;
+}
+
+/** Minimal structured logger (pino-compatible). Never pass tokens, emails or phone numbers. */
+export interface Logger {
+  debug(fields: object, message?: string): void;
+  info(fields: object, message?: string): void;
+  warn(fields: object, message?: string): void;
+  error(fields: object, message?: string): void;
+}
+
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+export interface SessionHooks {
+  /** Called after every token refresh, so the app can store the new tokens (encrypted). */
+  onTokens?(tokens: Tokens): Promise<void> | void;
+  logger?: Logger;
+}
+
+/** One record (or call) that could not be written; the rest of the run goes on. */
+export interface RecordFailure {
+  accountId: string;
+  operation: string;
+  recordId?: string;
+  sharedId?: string;
+  /** The provider's own message. */
+  message: string;
+}
+
+export interface ApplyReport {
+  /** Records written (tag updates, copies created or relations changed). */
+  written: number;
+  /** Corporate copies: which contact now holds each shared person (created, or found by upsert). */
+  copies: { sharedId: string; contactId: string }[];
+  failures: RecordFailure[];
+}
+
+/** A session with one connected account for one run; it owns that account's call counter. */
+export interface AccountSession {
+  readonly accountId: string;
+  /** Creates the app's tag field when missing and makes sure every option exists with its current label. */
+  ensureTagField(options: readonly TagOption[]): Promise<void>;
+  pullChild(): Promise<ChildAccount>;
+  pullCorporate(): Promise<CorporateAccount>;
+  /** Writes exactly these tag changes (only records that change are passed). */
+  applyTagChanges(changes: readonly ChildTagChange[]): Promise<ApplyReport>;
+  /** Creates or updates corporate copies; `plan` gives the shared people the actions refer to. */
+  applyCorporate(actions: readonly CorporateAction[], plan: Plan): Promise<ApplyReport>;
+  calls(): CallCounts;
+}
+
+/** The account an OAuth code exchange connected, with its tokens. */
+export interface ConnectedIdentity {
+  accountId: string;
+  name: string;
+  tokens: Tokens;
+  details: AccountConnection['details'];
+}
+
+export interface Connector {
+  readonly provider: ProviderName;
+  /** The provider's consent page URL, carrying our signed `state`. */
+  authorizeUrl(params: { state: string; redirectUri: string }): string;
+  exchangeCode(params: { code: string; redirectUri: string }): Promise<ConnectedIdentity>;
+  refreshTokens(refreshToken: string): Promise<Tokens>;
+  open(connection: AccountConnection, hooks?: SessionHooks): AccountSession;
+}
+
+/** Why a whole account could not be served; `kind` tells the app what to do about it. */
+export type ConnectorFailureKind =
+  | 'auth-revoked' // refresh token no longer valid: mark the account "needs reconnect"
+  | 'rate-limited' // retries exhausted against the provider's limits
+  | 'budget-exhausted' // the run's share of the daily API allocation is spent
+  | 'unavailable' // 5xx or network errors after bounded retries
+  | 'rejected' // the provider refused the request (4xx); `message` is theirs
+  | 'unsupported'; // the account's setup cannot be served (say so in `message`)
+
+export class ConnectorError extends Error {
+  override readonly name = 'ConnectorError';
+  constructor(
+    readonly kind: ConnectorFailureKind,
+    readonly accountId: string,
+    readonly operation: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${operation} on account ${accountId} failed: ${message}`, options);
+  }
+}

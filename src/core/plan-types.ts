@@ -1,0 +1,79 @@
+import type { TagOption } from './tags.ts';
+
+// The plan of DESIGN.md section 3. Fields beyond the contract (`afterValues`, `from`, `email`, `phone`,
+// `sharedIds`, `tagOptions`) carry what a connector needs to apply the plan.
+
+export type WarningCode =
+  | 'invalid-email'
+  | 'invalid-phone'
+  | 'junk-key'
+  | 'oversized-cluster'
+  | 'unknown-stage';
+
+export interface Warning {
+  code: WarningCode;
+  accountId: string;
+  contactId?: string;
+  detail: string;
+}
+
+export type Reason = 'deal-stage' | 'conversions' | 'first-conversion' | 'created' | 'order';
+
+export interface Member {
+  accountId: string;
+  contactId: string;
+}
+
+export interface SharedContact {
+  id: string;
+  primaryAccountId: string;
+  reason: Reason;
+  explanation: string;
+  members: Member[];
+}
+
+/** A child record whose tags change; `afterValues` are the option values to store. */
+export interface ChildTagChange {
+  accountId: string;
+  contactId: string;
+  sharedId: string | null;
+  before: string[];
+  after: string[];
+  afterValues: string[];
+}
+
+export interface CorporateCreate {
+  action: 'create';
+  sharedId: string;
+  /** The primary account's (oldest) record the copy is made from. */
+  from: Member;
+  properties: Record<string, string | number | boolean | null>;
+  /** The record's first valid email and phone, as written; null when it has none. */
+  email: string | null;
+  phone: string | null;
+  after: string[];
+  afterValues: string[];
+}
+
+export interface CorporateUpdate {
+  action: 'update';
+  /** The shared person the contact is the copy of; null when it no longer belongs to one. */
+  sharedId: string | null;
+  /** Every shared person that leads to this contact (their tags are united). */
+  sharedIds: string[];
+  contactId: string;
+  before: string[];
+  after: string[];
+  afterValues: string[];
+}
+
+export type CorporateAction = CorporateCreate | CorporateUpdate;
+
+export interface Plan {
+  shared: SharedContact[];
+  children: ChildTagChange[];
+  corporate: CorporateAction[];
+  warnings: Warning[];
+  /** The tenant's whole tag vocabulary: the options a connector ensures before writing. */
+  tagOptions: TagOption[];
+}
