@@ -144,6 +144,52 @@ describe('2.5 creating the copy', () => {
     expect((result.corporate[0] as CorporateCreate).email).toBe('bob@example.com');
   });
 
+  it('people separate under matchOn who would carry one email get one copy with the union of their tags', () => {
+    const snapshot = (corporateContacts: CorporateContact[]) =>
+      tenant({
+        settings: { copyToCorporate: true, matchOn: 'phone' },
+        children: [
+          account(
+            'A',
+            [
+              person('1', { emails: ['family@example.com'], phones: ['(212) 555-0101'] }),
+              person('2', { emails: ['family@example.com'], phones: ['(212) 555-0102'] }),
+            ],
+            { name: 'North' },
+          ),
+          account(
+            'B',
+            [
+              person('3', { emails: ['x@example.com'], phones: ['(212) 555-0101'] }),
+              person('4', { emails: ['y@example.com'], phones: ['(212) 555-0102'] }),
+            ],
+            { name: 'South' },
+          ),
+        ],
+        corporate: { id: 'corp', name: 'HQ', contacts: corporateContacts },
+      });
+    const first = createPlan(snapshot([]));
+    expect(first.shared).toHaveLength(2);
+    const creates = first.corporate as CorporateCreate[];
+    expect(creates).toHaveLength(1);
+    expect(creates[0]?.sharedIds).toEqual(first.shared.map((s) => s.id).sort());
+    expect(creates[0]?.after).toEqual(['engaging-in-North-primary', 'engaging-in-South']);
+
+    // The next run finds the one copy for both people and has nothing to write.
+    const copy = creates[0] as CorporateCreate;
+    const rerun = createPlan(
+      snapshot([
+        person('c1', {
+          emails: copy.email ? [copy.email] : [],
+          phones: copy.phone ? [copy.phone] : [],
+          tags: copy.after,
+          tagValues: copy.afterValues,
+        }),
+      ]),
+    );
+    expect(rerun.corporate).toEqual([]);
+  });
+
   it('without a valid email or phone, the copy carries null', () => {
     const result = plan([], {
       settings: { copyToCorporate: true, matchOn: 'phone' },

@@ -46,7 +46,7 @@ export function planCorporateCopies(input: CorporateInput): CorporateAction[] {
     }
   }
 
-  const creates: CorporateCreate[] = [];
+  const creates = new PendingCreates(phones);
   const wanted = new Map<string, { contact: Contact; sharedIds: string[]; tags: Map<string, TagOption> }>();
   for (const person of people) {
     const tags = [
@@ -60,7 +60,11 @@ export function planCorporateCopies(input: CorporateInput): CorporateAction[] {
         undefined,
       );
     if (!copy) {
-      creates.push(createCopy(person, tags, defaultCountry, phones));
+      creates.add(
+        createCopy(person, tags, defaultCountry, phones),
+        tags,
+        person.primary.country ?? defaultCountry,
+      );
       continue;
     }
     const entry = wanted.get(copy.id) ?? {
@@ -88,7 +92,57 @@ export function planCorporateCopies(input: CorporateInput): CorporateAction[] {
     });
   }
   updates.sort((a, b) => compareIds(a.contactId, b.contactId));
-  return [...creates, ...updates];
+  return [...creates.list(), ...updates];
+}
+
+/**
+ * New copies, merged when two would carry the same email or phone key. People who are separate under
+ * `matchOn` (two phones) can still share an email; two copies with one email would be one contact to the
+ * provider (HubSpot upserts by email) and both would find it on the next run, so they get one copy that
+ * carries the union of their tags, as an existing copy found by two people does.
+ */
+class PendingCreates {
+  readonly #creates: CorporateCreate[] = [];
+  readonly #tags: Map<string, TagOption>[] = [];
+  readonly #byKey = new Map<string, number>();
+  readonly #phones: PhoneReader;
+
+  constructor(phones: PhoneReader) {
+    this.#phones = phones;
+  }
+
+  /** `country` reads the create's phone as its source account does. */
+  add(create: CorporateCreate, tags: readonly TagOption[], country: string): void {
+    const keys = this.#keysOf(create, country);
+    const at = keys.map((key) => this.#byKey.get(key)).find((index) => index !== undefined);
+    if (at === undefined) {
+      const index = this.#creates.push(create) - 1;
+      this.#tags.push(new Map(tags.map((tag) => [tag.value, tag])));
+      for (const key of keys) this.#byKey.set(key, index);
+      return;
+    }
+    const kept = this.#creates[at] as CorporateCreate;
+    const united = this.#tags[at] as Map<string, TagOption>;
+    kept.sharedIds = [...kept.sharedIds, create.sharedId].sort();
+    for (const tag of tags) united.set(tag.value, tag);
+    const change = tagChange({ tags: [] }, [...united.values()]);
+    kept.after = change?.after ?? [];
+    kept.afterValues = change?.afterValues ?? [];
+    for (const key of keys) if (!this.#byKey.has(key)) this.#byKey.set(key, at);
+  }
+
+  list(): CorporateCreate[] {
+    return this.#creates;
+  }
+
+  #keysOf(create: CorporateCreate, country: string): string[] {
+    const keys: string[] = [];
+    const email = create.email === null ? null : emailKey(create.email);
+    if (email) keys.push(email);
+    const phone = create.phone === null ? null : this.#phones.forCountry(country)(create.phone);
+    if (phone) keys.push(phone);
+    return keys;
+  }
 }
 
 function createCopy(
@@ -112,6 +166,7 @@ function createCopy(
   return {
     action: 'create',
     sharedId: person.id,
+    sharedIds: [person.id],
     from,
     properties: { ...source.properties },
     email: firstUsable(source.emails, emailKey),

@@ -44,7 +44,10 @@ export interface ChildTagChange {
 
 export interface CorporateCreate {
   action: 'create';
+  /** The first of `sharedIds`: the person the copy is made from. */
   sharedId: string;
+  /** Every shared person the copy stands for (more than one when their copies would carry one email). */
+  sharedIds: string[];
   /** The primary account's (oldest) record the copy is made from. */
   from: Member;
   properties: Record<string, string | number | boolean | null>;
