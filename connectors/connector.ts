@@ -12,11 +12,22 @@ import type {
 
 export type ProviderName = 'hubspot' | 'salesforce';
 
-/** What an API call was for, as runs and benchmarks count them. */
-export type CallKind = 'read' | 'write' | 'search' | 'schema';
+/** What an API call was for, as runs and benchmarks count them (`auth`: token exchange and refresh). */
+export type CallKind = 'read' | 'write' | 'search' | 'schema' | 'auth';
 export type CallCounts = Record<CallKind, number>;
 
-export const noCalls = (): CallCounts => ({ read: 0, write: 0, search: 0, schema: 0 });
+export const noCalls = (): CallCounts => ({ read: 0, write: 0, search: 0, schema: 0, auth: 0 });
+
+/** Every HTTP request a session sent, retries included, and how many went wrong. */
+export interface CallStats {
+  byKind: CallCounts;
+  /** Requests answered 429 (or the provider's equivalent), each retried or reported. */
+  rateLimited: number;
+  /** Requests sent again after a retryable failure. */
+  retried: number;
+  /** Operations that finally failed after their retries (each is also a RecordFailure or ConnectorError). */
+  failed: number;
+}
 
 export interface Tokens {
   accessToken: string;
@@ -30,7 +41,7 @@ export interface AccountConnection {
   accountId: string;
   name: string;
   role: 'child' | 'corporate';
-  /** Country for phone numbers written without a country code; null for the tenant default. */
+  /** ISO 3166 alpha-2 country for phone numbers written without a country code; null for the tenant default. */
   country: string | null;
   tokens: Tokens;
   /** Provider-specific facts fixed at connection time (instance URL, org layout, parent account …). */
@@ -66,12 +77,20 @@ export interface RecordFailure {
 export interface ApplyReport {
   /** Records written (tag updates, copies created or relations changed). */
   written: number;
-  /** Corporate copies: which contact now holds each shared person (created, or found by upsert). */
+  /**
+   * Corporate copies: which contact now holds each shared person (created, or found by upsert). Where a
+   * provider relates the primary record instead of copying it (Salesforce relationship mode), `contactId`
+   * is that related record.
+   */
   copies: { sharedId: string; contactId: string }[];
   failures: RecordFailure[];
 }
 
-/** A session with one connected account for one run; it owns that account's call counter. */
+/**
+ * A session with one connected account for one run: open one per account per run. It owns that run's call
+ * counter and any per-run budget (Salesforce's share of the daily API allocation); token refreshes are
+ * single-flight per account across the connector's sessions.
+ */
 export interface AccountSession {
   readonly accountId: string;
   /** Creates the app's tag field when missing and makes sure every option exists with its current label. */
@@ -82,7 +101,7 @@ export interface AccountSession {
   applyTagChanges(changes: readonly ChildTagChange[]): Promise<ApplyReport>;
   /** Creates or updates corporate copies; `plan` gives the shared people the actions refer to. */
   applyCorporate(actions: readonly CorporateAction[], plan: Plan): Promise<ApplyReport>;
-  calls(): CallCounts;
+  calls(): CallStats;
 }
 
 /** The account an OAuth code exchange connected, with its tokens. */
@@ -113,13 +132,19 @@ export type ConnectorFailureKind =
 
 export class ConnectorError extends Error {
   override readonly name = 'ConnectorError';
+  /** The provider's own words (or ours, for `unsupported`), without the account and operation. */
+  readonly providerMessage: string;
+  /** The HTTP status that ended the operation, when there was one. */
+  readonly status: number | null;
   constructor(
     readonly kind: ConnectorFailureKind,
     readonly accountId: string,
     readonly operation: string,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; status?: number },
   ) {
     super(`${operation} on account ${accountId} failed: ${message}`, options);
+    this.providerMessage = message;
+    this.status = options?.status ?? null;
   }
 }

@@ -2,5 +2,5 @@ export { createPlan, type PlanOptions } from './plan.ts';
 export type * from './plan-types.ts';
 export { DEFAULT_SETTINGS, type MatchOn, type Settings, settingsSchema } from './settings.ts';
 export * from './snapshot.ts';
-export { PRIMARY_TAG, SECONDARY_TAG, type TagOption } from './tags.ts';
+export { engagingTag, PRIMARY_TAG, SECONDARY_TAG, sortedTags, type TagOption, userTag } from './tags.ts';
 export { ValidationError } from './validation-error.ts';

@@ -1,0 +1,168 @@
+import type {
+  AccountConnection,
+  AccountSession,
+  CallStats,
+  Connector,
+  RecordFailure,
+  SessionHooks,
+} from '../../connectors/connector.ts';
+import { ConnectorError } from '../../connectors/connector.ts';
+import type { ChildAccount, CorporateAccount, Plan, SnapshotInput } from '../core/index.ts';
+import { parseSnapshot } from '../core/index.ts';
+import { planInParallel } from '../parallel/plan-in-parallel.ts';
+
+// One full run for one tenant against live accounts: pull every account (bounded parallel), plan, make sure
+// the tag field has every option, write child tags, then corporate copies. The app's run service adds stored
+// state, audit and locking around this; tests and benchmarks call it directly.
+
+export interface RunAccount {
+  connector: Connector;
+  connection: AccountConnection;
+}
+
+export interface RunOnceInput {
+  settings: SnapshotInput['settings'];
+  children: readonly RunAccount[];
+  corporate: RunAccount | null;
+  /** Plan and explain, write nothing. */
+  dryRun?: boolean;
+  hooks?: SessionHooks;
+  /** Accounts pulled at once. */
+  pullConcurrency?: number;
+  /**
+   * A stand-in for an account that could not be read (DESIGN.md 2.7): its last stored state. Without one the
+   * run removes no tag and clears no copy anywhere.
+   */
+  storedState?: (accountId: string) => ChildAccount | CorporateAccount | null;
+}
+
+export interface RunOnceReport {
+  plan: Plan;
+  written: number;
+  /** Records that could not be written; the rest were. */
+  failures: RecordFailure[];
+  /** Accounts that could not be read or written at all. */
+  accountErrors: ConnectorError[];
+  /** Accounts whose stored state stood in for a failed pull. */
+  staleAccounts: string[];
+  calls: Record<string, CallStats>;
+}
+
+async function inPool<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  });
+  await Promise.all(lanes);
+}
+
+const asConnectorError = (error: unknown, accountId: string, operation: string): ConnectorError =>
+  error instanceof ConnectorError
+    ? error
+    : new ConnectorError(
+        'unavailable',
+        accountId,
+        operation,
+        error instanceof Error ? error.message : String(error),
+        {
+          cause: error,
+        },
+      );
+
+export async function runOnce(input: RunOnceInput): Promise<RunOnceReport> {
+  const open = (account: RunAccount): AccountSession =>
+    account.connector.open(account.connection, input.hooks);
+  const sessions = new Map<string, AccountSession>();
+  for (const account of [...input.children, ...(input.corporate ? [input.corporate] : [])]) {
+    sessions.set(account.connection.accountId, open(account));
+  }
+  const session = (accountId: string) => sessions.get(accountId) as AccountSession;
+  const accountErrors: ConnectorError[] = [];
+  const unreadable = new Set<string>();
+  const staleAccounts: string[] = [];
+
+  const pulled = new Map<string, ChildAccount>();
+  let corporate: CorporateAccount | null = null;
+  const copyToCorporate = Boolean(input.settings?.copyToCorporate);
+  const toPull = [...input.children, ...(input.corporate && copyToCorporate ? [input.corporate] : [])];
+  await inPool(toPull, input.pullConcurrency ?? 4, async (account) => {
+    const { accountId, role } = account.connection;
+    try {
+      if (role === 'corporate') corporate = await session(accountId).pullCorporate();
+      else pulled.set(accountId, await session(accountId).pullChild());
+    } catch (error) {
+      accountErrors.push(asConnectorError(error, accountId, 'pull'));
+      unreadable.add(accountId);
+      const stored = input.storedState?.(accountId) ?? null;
+      if (!stored) return;
+      staleAccounts.push(accountId);
+      if (role === 'corporate') corporate = stored as CorporateAccount;
+      else pulled.set(accountId, stored as ChildAccount);
+    }
+  });
+
+  // Children in the tenant's order, whatever order the pulls finished in.
+  const children = input.children.flatMap((a) => pulled.get(a.connection.accountId) ?? []);
+  const plan = await planInParallel(
+    parseSnapshot({ settings: input.settings, children, corporate: copyToCorporate ? corporate : null }),
+  );
+  const report: RunOnceReport = {
+    plan,
+    written: 0,
+    failures: [],
+    accountErrors,
+    staleAccounts,
+    calls: {},
+  };
+  if (input.dryRun) return finish(report, sessions);
+
+  // Without a stand-in for an unreadable account, its people may look unshared: remove nothing anywhere.
+  const removalsAllowed = [...unreadable].every((id) => staleAccounts.includes(id));
+  const keepsAll = (change: { before: string[]; after: string[] }) =>
+    removalsAllowed || change.before.every((tag) => change.after.includes(tag));
+
+  const writable = (accountId: string) => !unreadable.has(accountId);
+  const byAccount = new Map<string, Plan['children']>();
+  for (const change of plan.children) {
+    if (!writable(change.accountId) || !keepsAll(change)) continue;
+    const list = byAccount.get(change.accountId) ?? [];
+    list.push(change);
+    byAccount.set(change.accountId, list);
+  }
+  await inPool([...byAccount], input.pullConcurrency ?? 4, async ([accountId, changes]) => {
+    try {
+      await session(accountId).ensureTagField(plan.tagOptions);
+      const applied = await session(accountId).applyTagChanges(changes);
+      report.written += applied.written;
+      report.failures.push(...applied.failures);
+    } catch (error) {
+      accountErrors.push(asConnectorError(error, accountId, 'apply tags'));
+    }
+  });
+
+  const corporateId = input.corporate?.connection.accountId;
+  const actions = plan.corporate.filter((a) => a.action === 'create' || keepsAll(a));
+  if (corporateId && actions.length > 0 && writable(corporateId)) {
+    try {
+      await session(corporateId).ensureTagField(plan.tagOptions);
+      const applied = await session(corporateId).applyCorporate(actions, plan);
+      report.written += applied.written;
+      report.failures.push(...applied.failures);
+    } catch (error) {
+      accountErrors.push(asConnectorError(error, corporateId, 'apply corporate copies'));
+    }
+  }
+  return finish(report, sessions);
+}
+
+function finish(report: RunOnceReport, sessions: Map<string, AccountSession>): RunOnceReport {
+  for (const [accountId, session] of sessions) report.calls[accountId] = session.calls();
+  return report;
+}
