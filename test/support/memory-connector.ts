@@ -1,0 +1,115 @@
+import {
+  type AccountConnection,
+  type AccountSession,
+  type ApplyReport,
+  type Connector,
+  ConnectorError,
+} from '../../connectors/connector.ts';
+import { CallTally } from '../../connectors/shared/call-tally.ts';
+import {
+  type ChildAccount,
+  type CorporateAccount,
+  type Plan,
+  parseSnapshot,
+  type SnapshotInput,
+} from '../../src/core/index.ts';
+
+// An in-memory provider for testing what sits above the connector interface (runs, stored state, the app).
+// It keeps every account's records, applies writes to them, and can be told to fail an account's reads.
+
+type AccountData = ChildAccount | CorporateAccount;
+
+export class MemoryProvider {
+  readonly accounts = new Map<string, AccountData>();
+  readonly unreadable = new Set<string>();
+  writes = 0;
+
+  /** Seeds every account of a snapshot (children and corporate). */
+  constructor(input: SnapshotInput) {
+    const snapshot = parseSnapshot(input);
+    for (const child of snapshot.children) this.accounts.set(child.id, structuredClone(child));
+    if (snapshot.corporate) this.accounts.set(snapshot.corporate.id, structuredClone(snapshot.corporate));
+  }
+
+  connection(accountId: string, role: 'child' | 'corporate' = 'child'): AccountConnection {
+    const data = this.accounts.get(accountId);
+    return {
+      accountId,
+      name: data?.name ?? accountId,
+      role,
+      country: data?.country ?? null,
+      tokens: { accessToken: `memory-${accountId}`, refreshToken: null, expiresAt: null },
+      details: {},
+    };
+  }
+
+  connector(): Connector {
+    return {
+      provider: 'hubspot',
+      authorizeUrl: ({ state }) => `memory://authorize?state=${state}`,
+      exchangeCode: () => Promise.reject(new Error('the memory provider has no OAuth')),
+      refreshTokens: () => Promise.reject(new Error('the memory provider has no OAuth')),
+      open: (connection) => this.#session(connection.accountId),
+    };
+  }
+
+  #session(accountId: string): AccountSession {
+    const tally = new CallTally();
+    const data = () => {
+      tally.sent('read');
+      if (this.unreadable.has(accountId)) {
+        throw new ConnectorError('unavailable', accountId, 'pull', 'simulated outage');
+      }
+      const found = this.accounts.get(accountId);
+      if (!found) throw new ConnectorError('rejected', accountId, 'pull', 'no such account');
+      return structuredClone(found);
+    };
+    const write = (contactId: string, labels: string[], values: string[]): void => {
+      const contact = this.accounts.get(accountId)?.contacts.find((c) => c.id === contactId);
+      if (!contact) throw new Error(`no contact ${contactId} in ${accountId}`);
+      contact.tags = labels;
+      contact.tagValues = values;
+      this.writes += 1;
+    };
+    return {
+      accountId,
+      ensureTagField: async () => {
+        tally.sent('schema');
+      },
+      pullChild: async () => data() as ChildAccount,
+      pullCorporate: async () => data() as CorporateAccount,
+      applyTagChanges: async (changes) => {
+        tally.sent('write');
+        for (const change of changes) write(change.contactId, change.after, change.afterValues);
+        return { written: changes.length, copies: [], failures: [] };
+      },
+      applyCorporate: async (actions, _plan: Plan) => {
+        tally.sent('write');
+        const report: ApplyReport = { written: 0, copies: [], failures: [] };
+        const corporate = this.accounts.get(accountId) as CorporateAccount;
+        for (const action of actions) {
+          if (action.action === 'update') write(action.contactId, action.after, action.afterValues);
+          else {
+            const id = `copy-${corporate.contacts.length + 1}`;
+            corporate.contacts.push({
+              id,
+              createdAt: new Date(0).toISOString(),
+              emails: action.email ? [action.email] : [],
+              phones: action.phone ? [action.phone] : [],
+              conversions: 0,
+              firstConversionAt: null,
+              tags: action.after,
+              tagValues: action.afterValues,
+              properties: action.properties,
+            });
+            this.writes += 1;
+            for (const sharedId of action.sharedIds) report.copies.push({ sharedId, contactId: id });
+          }
+          report.written += 1;
+        }
+        return report;
+      },
+      calls: () => tally.stats(),
+    };
+  }
+}
