@@ -1,0 +1,112 @@
+import { type Kysely, type Migration, Migrator, sql } from 'kysely';
+
+// Versioned migrations, run on start. Never edit a released one: add the next.
+
+const migrations: Record<string, Migration> = {
+  '0001-initial': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('tenants')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('settings', 'jsonb', (c) => c.notNull())
+        .addColumn('hash_key', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+      await db.schema
+        .createTable('accounts')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
+        .addColumn('provider', 'text', (c) => c.notNull())
+        .addColumn('external_id', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull().check(sql`role in ('child', 'corporate')`))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('country', 'text')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('tokens', 'text', (c) => c.notNull())
+        .addColumn('details', 'jsonb', (c) => c.notNull())
+        .addColumn('connected_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('disconnected_at', 'timestamptz')
+        .addUniqueConstraint('accounts_tenant_external', ['tenant_id', 'external_id'])
+        .execute();
+      await db.schema
+        .createTable('install_states')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.references('tenants.id'))
+        .addColumn('provider', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('used_at', 'timestamptz')
+        .execute();
+      await db.schema
+        .createTable('runs')
+        .addColumn('id', 'serial', (c) => c.primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
+        .addColumn('started_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn('ended_at', 'timestamptz')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('dry_run', 'boolean', (c) => c.notNull())
+        .addColumn('trigger', 'text', (c) => c.notNull())
+        .addColumn('calls', 'jsonb', (c) => c.notNull())
+        .addColumn('changes', 'integer', (c) => c.notNull())
+        .addColumn('shared', 'integer', (c) => c.notNull())
+        .addColumn('warnings', 'jsonb', (c) => c.notNull())
+        .addColumn('errors', 'jsonb', (c) => c.notNull())
+        .execute();
+      // One run per tenant at a time, held by the database itself.
+      await sql`create unique index runs_one_running on runs (tenant_id) where status = 'running'`.execute(
+        db,
+      );
+      await db.schema
+        .createTable('audit')
+        .addColumn('id', 'serial', (c) => c.primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
+        .addColumn('run_id', 'integer', (c) => c.notNull().references('runs.id'))
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('record_id', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('before', 'jsonb', (c) => c.notNull())
+        .addColumn('after', 'jsonb', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+      await db.schema.createIndex('audit_tenant_run').on('audit').columns(['tenant_id', 'run_id']).execute();
+      await db.schema
+        .createTable('account_states')
+        .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('read_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('pipelines', 'jsonb', (c) => c.notNull())
+        .addColumn('deals', 'jsonb', (c) => c.notNull())
+        .addPrimaryKeyConstraint('account_states_pk', ['tenant_id', 'account_id'])
+        .execute();
+      await db.schema
+        .createTable('records')
+        .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('record_id', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text')
+        .addColumn('conversions', 'integer', (c) => c.notNull())
+        .addColumn('first_conversion_at', 'text')
+        .addColumn('tags', 'jsonb', (c) => c.notNull())
+        .addColumn('tag_values', 'jsonb', (c) => c.notNull())
+        .addColumn('email_hashes', 'jsonb', (c) => c.notNull())
+        .addColumn('phone_hashes', 'jsonb', (c) => c.notNull())
+        .addPrimaryKeyConstraint('records_pk', ['tenant_id', 'account_id', 'record_id'])
+        .execute();
+    },
+  },
+};
+
+export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    const what = failed ? `migration ${failed.migrationName}` : 'migrations';
+    throw new Error(`${what} failed: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
+  }
+}

@@ -1,0 +1,106 @@
+import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+
+// The tables, as Kysely sees them. Emails and phone numbers are never stored: records keep keyed hashes.
+
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+
+export interface TenantTable {
+  id: string;
+  name: string;
+  /** DESIGN.md section 1 settings, validated with zod before every write. */
+  settings: JSONColumnType<Record<string, unknown>>;
+  /** The tenant's key for hashing emails and phones, encrypted under APP_SECRET. */
+  hash_key: string;
+  created_at: CreatedAt;
+}
+
+export interface AccountTable {
+  id: string;
+  tenant_id: string;
+  provider: string;
+  /** The provider's id of the account (portal id, Salesforce Account or org id): the plan's account id. */
+  external_id: string;
+  role: 'child' | 'corporate';
+  name: string;
+  country: string | null;
+  status: 'connected' | 'needs-reconnect' | 'disconnected';
+  /** OAuth tokens, encrypted under APP_SECRET and bound to this row. */
+  tokens: string;
+  details: JSONColumnType<Record<string, string | number | boolean | null>>;
+  connected_at: Timestamp;
+  disconnected_at: NullableTimestamp;
+}
+
+export interface InstallStateTable {
+  id: string;
+  /** Null for a first install, which creates the tenant. */
+  tenant_id: string | null;
+  provider: string;
+  role: 'child' | 'corporate';
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+}
+
+export interface RunTable {
+  id: Generated<number>;
+  tenant_id: string;
+  started_at: CreatedAt;
+  ended_at: NullableTimestamp;
+  status: 'running' | 'succeeded' | 'partial' | 'failed';
+  dry_run: boolean;
+  trigger: string;
+  calls: JSONColumnType<Record<string, unknown>>;
+  changes: number;
+  shared: number;
+  warnings: JSONColumnType<unknown[]>;
+  errors: JSONColumnType<unknown[]>;
+}
+
+export interface AuditTable {
+  id: Generated<number>;
+  tenant_id: string;
+  run_id: number;
+  account_id: string;
+  record_id: string;
+  action: string;
+  before: JSONColumnType<string[]>;
+  after: JSONColumnType<string[]>;
+  reason: string;
+  at: CreatedAt;
+}
+
+/** Each account's last successfully read state, without raw emails or phones (DESIGN.md 2.7). */
+export interface AccountStateTable {
+  tenant_id: string;
+  account_id: string;
+  read_at: Timestamp;
+  /** Pipelines and deals (ids and stages only). */
+  pipelines: JSONColumnType<unknown[]>;
+  deals: JSONColumnType<unknown[]>;
+}
+
+export interface RecordTable {
+  tenant_id: string;
+  account_id: string;
+  record_id: string;
+  name: string;
+  created_at: string | null;
+  conversions: number;
+  first_conversion_at: string | null;
+  tags: JSONColumnType<string[]>;
+  tag_values: JSONColumnType<string[]>;
+  email_hashes: JSONColumnType<string[]>;
+  phone_hashes: JSONColumnType<string[]>;
+}
+
+export interface Database {
+  tenants: TenantTable;
+  accounts: AccountTable;
+  install_states: InstallStateTable;
+  runs: RunTable;
+  audit: AuditTable;
+  account_states: AccountStateTable;
+  records: RecordTable;
+}

@@ -1,0 +1,158 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { testDatabases } from '../../test/support/databases.ts';
+import type { OpenDatabase } from './database.ts';
+import { SecretBox } from './secrets.ts';
+import { type NewAccount, RunInProgressError, Store } from './store.ts';
+
+const SECRET = 'a-test-app-secret-that-is-long-enough-0123456789';
+const databases = await testDatabases();
+
+const portal = (externalId: string, accessToken = `token-${externalId}`): NewAccount => ({
+  provider: 'hubspot',
+  externalId,
+  role: 'child',
+  name: `Community ${externalId}`,
+  country: 'US',
+  tokens: { accessToken, refreshToken: `refresh-${externalId}`, expiresAt: 1_900_000_000_000 },
+  details: { hubDomain: `c${externalId}.example.com` },
+});
+
+for (const database of databases) {
+  describe.skipIf(database.skip !== null)(`the store on ${database.name}`, () => {
+    let opened: OpenDatabase;
+    let store: Store;
+    beforeAll(async () => {
+      opened = await database.open();
+      store = new Store(opened.db, new SecretBox(SECRET));
+    });
+    afterAll(async () => {
+      await opened?.close();
+    });
+    beforeEach(async () => {
+      await sql`truncate tenants, accounts, install_states, runs, audit, account_states, records cascade`.execute(
+        opened.db,
+      );
+    });
+
+    it('creates tenants with validated settings (defaults filled in) and refuses bad ones', async () => {
+      const tenant = await store.createTenant('Sunrise Living', { mode: 'senior-living' });
+      expect((await store.tenant(tenant.id))?.settings).toMatchObject({
+        mode: 'senior-living',
+        matchOn: 'email_or_phone',
+        maxContactsPerKey: 5,
+      });
+      await expect(store.updateSettings(tenant.id, { matchOn: 'fax' })).rejects.toThrow(/matchOn/);
+      expect((await store.tenant(tenant.id))?.settings.matchOn).toBe('email_or_phone');
+    });
+
+    it('connecting an account already in the tenant refreshes its tokens instead of adding it twice', async () => {
+      const tenant = await store.createTenant('T');
+      const first = await store.connectAccount(tenant.id, portal('101'));
+      const again = await store.connectAccount(tenant.id, portal('101', 'newer-token'));
+      expect(again.id).toBe(first.id);
+      const accounts = await store.accounts(tenant.id);
+      expect(accounts).toHaveLength(1);
+      expect(accounts[0]?.tokens.accessToken).toBe('newer-token');
+      expect(accounts[0]).toMatchObject({ accountId: '101', provider: 'hubspot', status: 'connected' });
+    });
+
+    it('tokens are unreadable in the database, and without APP_SECRET', async () => {
+      const tenant = await store.createTenant('T');
+      const account = await store.connectAccount(tenant.id, portal('101', 'very-secret-access-token'));
+      const raw = await sql<{ tokens: string }>`select tokens from accounts`.execute(opened.db);
+      expect(raw.rows[0]?.tokens).not.toContain('very-secret-access-token');
+      expect(raw.rows[0]?.tokens).not.toContain('refresh-101');
+      const otherSecret = new Store(opened.db, new SecretBox(`${SECRET}-but-another`));
+      await expect(otherSecret.account(tenant.id, account.id)).rejects.toThrow();
+    });
+
+    it("one tenant can never read or change another's accounts", async () => {
+      const a = await store.createTenant('A');
+      const b = await store.createTenant('B');
+      const account = await store.connectAccount(a.id, portal('101'));
+      expect(await store.account(b.id, account.id)).toBeNull();
+      await store.setStatus(b.id, account.id, 'needs-reconnect');
+      await store.disconnect(b.id, account.id);
+      expect((await store.account(a.id, account.id))?.status).toBe('connected');
+      // The same portal may be connected by two tenants, each to its own row.
+      const theirs = await store.connectAccount(b.id, portal('101'));
+      expect(theirs.id).not.toBe(account.id);
+    });
+
+    it('disconnecting keeps the account and its audit history, and wipes its tokens', async () => {
+      const tenant = await store.createTenant('T');
+      const account = await store.connectAccount(tenant.id, portal('101'));
+      const run = await store.startRun(tenant.id, { dryRun: false, trigger: 'manual' });
+      await store.addAudit(tenant.id, run, [
+        { accountId: '101', recordId: '7', action: 'tag', before: [], after: ['x'], reason: 'because' },
+      ]);
+      await store.disconnect(tenant.id, account.id);
+      expect(await store.accounts(tenant.id)).toEqual([]);
+      const kept = await store.accounts(tenant.id, { includeDisconnected: true });
+      expect(kept[0]).toMatchObject({
+        status: 'disconnected',
+        tokens: { accessToken: '', refreshToken: null },
+      });
+      expect(await store.audit(tenant.id, run)).toHaveLength(1);
+    });
+
+    it('install states are single-use and expire', async () => {
+      const tenant = await store.createTenant('T');
+      const now = new Date('2026-01-01T00:00:00Z');
+      const id = await store.createInstallState(
+        { tenantId: tenant.id, provider: 'hubspot', role: 'child' },
+        600_000,
+        now,
+      );
+      const later = new Date(now.getTime() + 60_000);
+      expect(await store.consumeInstallState(id, later)).toMatchObject({
+        tenantId: tenant.id,
+        role: 'child',
+      });
+      expect(await store.consumeInstallState(id, later)).toBeNull();
+      const expiring = await store.createInstallState(
+        { tenantId: null, provider: 'hubspot', role: 'corporate' },
+        600_000,
+        now,
+      );
+      expect(await store.consumeInstallState(expiring, new Date(now.getTime() + 600_001))).toBeNull();
+      expect(await store.consumeInstallState('no-such-state', later)).toBeNull();
+    });
+
+    it('one run per tenant at a time; a run left running by a dead process is failed at start', async () => {
+      const a = await store.createTenant('A');
+      const b = await store.createTenant('B');
+      const run = await store.startRun(a.id, { dryRun: false, trigger: 'schedule' });
+      await expect(store.startRun(a.id, { dryRun: true, trigger: 'manual' })).rejects.toBeInstanceOf(
+        RunInProgressError,
+      );
+      await store.startRun(b.id, { dryRun: false, trigger: 'manual' });
+      expect(await store.failAbandonedRuns()).toBe(2);
+      const next = await store.startRun(a.id, { dryRun: false, trigger: 'manual' });
+      await store.finishRun(a.id, next, {
+        status: 'succeeded',
+        changes: 3,
+        shared: 1,
+        calls: {},
+        warnings: [],
+        errors: [],
+      });
+      const runs = await store.runs(a.id);
+      expect(runs.map((r) => [r.id, r.status, r.changes])).toEqual([
+        [next, 'succeeded', 3],
+        [run, 'failed', 0],
+      ]);
+    });
+
+    it('keyed hashes match within a tenant and differ between tenants', async () => {
+      const a = await store.createTenant('A');
+      const b = await store.createTenant('B');
+      const hashA = await store.hasher(a.id);
+      const hashB = await store.hasher(b.id);
+      expect(hashA('bob@example.com')).toBe((await store.hasher(a.id))('bob@example.com'));
+      expect(hashA('bob@example.com')).not.toBe(hashB('bob@example.com'));
+      expect(hashA('bob@example.com')).not.toContain('bob');
+    });
+  });
+}
