@@ -1,3 +1,5 @@
+export { KeyReader } from './match-keys.ts';
+export { emailKey, PhoneReader } from './normalise.ts';
 export { createPlan, type PlanOptions } from './plan.ts';
 export type * from './plan-types.ts';
 export { DEFAULT_SETTINGS, type MatchOn, type Settings, settingsSchema } from './settings.ts';

@@ -53,6 +53,8 @@ export class KeyReader {
 
   /** A contact's distinct email and phone keys. */
   contact(contact: Contact): ContactKeys {
+    if (contact.keys)
+      return { emails: [...new Set(contact.keys.emails)], phones: [...new Set(contact.keys.phones)] };
     const keys: ContactKeys = { emails: [], phones: [] };
     for (const raw of contact.emails) {
       const key = this.email(raw, contact.id);
@@ -165,8 +167,13 @@ function readColumn(
     const reader = readers[account] as KeyReader;
     for (const contact of child.contacts) {
       const first = list.length;
-      for (const raw of kind === 'email' ? contact.emails : contact.phones) {
-        const key = kind === 'email' ? reader.email(raw, contact.id) : reader.phone(raw, contact.id);
+      const given = contact.keys?.[kind === 'email' ? 'emails' : 'phones'];
+      for (const raw of given ?? (kind === 'email' ? contact.emails : contact.phones)) {
+        const key = given
+          ? raw
+          : kind === 'email'
+            ? reader.email(raw, contact.id)
+            : reader.phone(raw, contact.id);
         if (key === null) continue;
         let repeat = false;
         for (let i = first; i < list.length && !repeat; i++) repeat = keyText[list.get(i)] === key;

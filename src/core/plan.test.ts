@@ -224,3 +224,27 @@ describe('determinism', () => {
     );
   });
 });
+
+describe('2.7 planning from stored keys', () => {
+  it('contacts carrying already-normalised keys match on them, in their own email and phone columns', () => {
+    const hashed = (emails: string[], phones: string[]) => ({
+      emails: [],
+      phones: [],
+      keys: { emails, phones },
+    });
+    const snapshot = (matchOn: 'email' | 'phone') =>
+      tenant({
+        settings: { matchOn },
+        children: [
+          account('A', [person('1', hashed(['h:e1'], ['h:p1'])), person('2', hashed(['h:e2'], []))]),
+          account('B', [person('3', hashed(['h:e1'], [])), person('4', hashed([], ['h:e2']))]),
+        ],
+      });
+    const byEmail = createPlan(snapshot('email'));
+    expect(byEmail.shared.map((s) => s.members.map((m) => m.contactId))).toEqual([['1', '3']]);
+    // 'h:e2' is a phone key on record 4, so it does not link to record 2's email key.
+    const byPhone = createPlan(snapshot('phone'));
+    expect(byPhone.shared).toEqual([]);
+    expect(byEmail.warnings).toEqual([]);
+  });
+});

@@ -39,6 +39,11 @@ export const contactSchema = z.object({
   tags: strings,
   /** The tag field's stored option values, when the connector read them (tells apart same-named accounts). */
   tagValues: z.array(z.string()).optional(),
+  /**
+   * Match keys already normalised elsewhere (the store's keyed hashes); when present they are used as they
+   * are instead of reading `emails` and `phones`.
+   */
+  keys: z.object({ emails: z.array(z.string()), phones: z.array(z.string()) }).optional(),
 });
 
 const stageSchema = z.object({

@@ -26,6 +26,7 @@ export function phoneTexts(snapshot: Snapshot): Map<string, Set<string>> {
       byCountry.set(country, texts);
     }
     for (const contact of account.contacts) {
+      if (contact.keys) continue;
       for (const raw of contact.phones) if (raw.trim() !== '') texts.add(phoneText(raw));
     }
   }

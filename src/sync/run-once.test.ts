@@ -85,7 +85,7 @@ describe('2.7 an account that cannot be read', () => {
     provider.unreadable.add('north');
     const report = await runOnce({
       ...accounts(provider),
-      storedState: (id) => (id === 'north' ? (stored ?? null) : null),
+      storedState: async (id) => (id === 'north' ? (stored ?? null) : null),
     });
     expect(report.staleAccounts).toEqual(['north']);
     expect(report.plan.shared).toHaveLength(1);

@@ -18,6 +18,10 @@ import { planInParallel } from '../parallel/plan-in-parallel.ts';
 export interface RunAccount {
   connector: Connector;
   connection: AccountConnection;
+  /** Hooks for this account's session (token storage); the run's `hooks` otherwise. */
+  hooks?: SessionHooks;
+  /** Why the account cannot be read this run (needs reconnect); it is then handled as a failed pull. */
+  unreadable?: ConnectorError;
 }
 
 export interface RunOnceInput {
@@ -33,7 +37,12 @@ export interface RunOnceInput {
    * A stand-in for an account that could not be read (DESIGN.md 2.7): its last stored state. Without one the
    * run removes no tag and clears no copy anywhere.
    */
-  storedState?: (accountId: string) => ChildAccount | CorporateAccount | null;
+  storedState?: (accountId: string) => Promise<ChildAccount | CorporateAccount | null>;
+  /**
+   * Hashes a live account's keys as stored state is hashed; called on every live account when a stored state
+   * stands in, so stored and live records match.
+   */
+  hashKeys?: <A extends ChildAccount | CorporateAccount>(account: A) => A;
 }
 
 export interface RunOnceReport {
@@ -45,6 +54,12 @@ export interface RunOnceReport {
   accountErrors: ConnectorError[];
   /** Accounts whose stored state stood in for a failed pull. */
   staleAccounts: string[];
+  /** What was read from each account this run (keys hashed when a stored state stood in). */
+  pulled: (ChildAccount | CorporateAccount)[];
+  /** The changes written (planned, allowed this run, and not reported as failed). */
+  applied: { children: Plan['children']; corporate: Plan['corporate'] };
+  /** Which corporate contact holds each shared person, as the connector reported. */
+  copies: { sharedId: string; contactId: string }[];
   calls: Record<string, CallStats>;
 }
 
@@ -95,12 +110,13 @@ export async function runOnce(input: RunOnceInput): Promise<RunOnceReport> {
   await inPool(toPull, input.pullConcurrency ?? 4, async (account) => {
     const { accountId, role } = account.connection;
     try {
+      if (account.unreadable) throw account.unreadable;
       if (role === 'corporate') corporate = await session(accountId).pullCorporate();
       else pulled.set(accountId, await session(accountId).pullChild());
     } catch (error) {
       accountErrors.push(asConnectorError(error, accountId, 'pull'));
       unreadable.add(accountId);
-      const stored = input.storedState?.(accountId) ?? null;
+      const stored = (await input.storedState?.(accountId)) ?? null;
       if (!stored) return;
       staleAccounts.push(accountId);
       if (role === 'corporate') corporate = stored as CorporateAccount;
@@ -108,6 +124,13 @@ export async function runOnce(input: RunOnceInput): Promise<RunOnceReport> {
     }
   });
 
+  const live = (id: string) => !unreadable.has(id);
+  if (staleAccounts.length > 0 && input.hashKeys) {
+    const hash = input.hashKeys;
+    for (const [id, account] of pulled) if (live(id)) pulled.set(id, hash(account));
+    if (corporate && live((corporate as CorporateAccount).id))
+      corporate = hash(corporate as CorporateAccount);
+  }
   // Children in the tenant's order, whatever order the pulls finished in.
   const children = input.children.flatMap((a) => pulled.get(a.connection.accountId) ?? []);
   const plan = await planInParallel(
@@ -119,6 +142,12 @@ export async function runOnce(input: RunOnceInput): Promise<RunOnceReport> {
     failures: [],
     accountErrors,
     staleAccounts,
+    pulled: [
+      ...children.filter((c) => live(c.id)),
+      ...(corporate && live((corporate as CorporateAccount).id) ? [corporate as CorporateAccount] : []),
+    ],
+    applied: { children: [], corporate: [] },
+    copies: [],
     calls: {},
   };
   if (input.dryRun) return finish(report, sessions);
@@ -142,19 +171,31 @@ export async function runOnce(input: RunOnceInput): Promise<RunOnceReport> {
       const applied = await session(accountId).applyTagChanges(changes);
       report.written += applied.written;
       report.failures.push(...applied.failures);
+      const failed = new Set(applied.failures.map((f) => f.recordId));
+      report.applied.children.push(...changes.filter((c) => !failed.has(c.contactId)));
     } catch (error) {
       accountErrors.push(asConnectorError(error, accountId, 'apply tags'));
     }
   });
 
   const corporateId = input.corporate?.connection.accountId;
-  const actions = plan.corporate.filter((a) => a.action === 'create' || keepsAll(a));
+  // A copy is made from its primary record's live values: none when that account's stored state stood in.
+  const actions = plan.corporate.filter((a) =>
+    a.action === 'create' ? live(a.from.accountId) : keepsAll(a),
+  );
   if (corporateId && actions.length > 0 && writable(corporateId)) {
     try {
       await session(corporateId).ensureTagField(plan.tagOptions);
       const applied = await session(corporateId).applyCorporate(actions, plan);
       report.written += applied.written;
       report.failures.push(...applied.failures);
+      report.copies.push(...applied.copies);
+      const failedShared = new Set(applied.failures.map((f) => f.sharedId ?? f.recordId));
+      report.applied.corporate.push(
+        ...actions.filter((a) =>
+          a.action === 'create' ? !failedShared.has(a.sharedId) : !failedShared.has(a.contactId),
+        ),
+      );
     } catch (error) {
       accountErrors.push(asConnectorError(error, corporateId, 'apply corporate copies'));
     }

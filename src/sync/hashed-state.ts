@@ -1,0 +1,49 @@
+import {
+  type ChildAccount,
+  type Contact,
+  type CorporateAccount,
+  KeyReader,
+  type PhoneReader,
+} from '../core/index.ts';
+
+// DESIGN.md 2.7 without raw emails or phones: the store keeps each record's keys as keyed hashes, and a run that
+// plans with stored state hashes every live account's keys the same way, so stored and live records match.
+
+export type Hasher = (value: string) => string;
+
+/** Stored keys carry a prefix no normalised email or phone can start with. */
+const HASHED = 'h:';
+
+export function hashedKeys(contact: Contact, reader: KeyReader, hash: Hasher): NonNullable<Contact['keys']> {
+  if (contact.keys) return contact.keys;
+  const keys = reader.contact(contact);
+  return {
+    emails: keys.emails.map((k) => HASHED + hash(k)),
+    phones: keys.phones.map((k) => HASHED + hash(k)),
+  };
+}
+
+/** The account with every contact's keys hashed (raw values kept, for copies made from its records). */
+export function withHashedKeys<A extends ChildAccount | CorporateAccount>(
+  account: A,
+  country: string,
+  hash: Hasher,
+  phones: PhoneReader,
+): A {
+  const reader = new KeyReader(account.id, country, [], phones);
+  return {
+    ...account,
+    contacts: account.contacts.map((contact) => ({ ...contact, keys: hashedKeys(contact, reader, hash) })),
+  };
+}
+
+/** A name an admin recognises in the audit and the admin page. */
+export function displayName(contact: Contact): string {
+  const p = contact.properties;
+  const pick = (...names: string[]) =>
+    names.map((n) => p[n]).find((v) => typeof v === 'string' && v.trim() !== '');
+  const name = [pick('firstname', 'FirstName', 'first_name'), pick('lastname', 'LastName', 'last_name')]
+    .filter((part) => part !== undefined)
+    .join(' ');
+  return name || `record ${contact.id}`;
+}

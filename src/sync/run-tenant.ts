@@ -1,0 +1,202 @@
+import {
+  type Connector,
+  type ConnectorError,
+  ConnectorError as ConnectorFailure,
+  type Logger,
+  type ProviderName,
+  silentLogger,
+} from '../../connectors/connector.ts';
+import {
+  type ChildAccount,
+  type Contact,
+  type CorporateAccount,
+  PhoneReader,
+  type Plan,
+} from '../core/index.ts';
+import type { AuditEntry, RunSummary, Store, StoredAccount } from '../store/store.ts';
+import { displayName, withHashedKeys } from './hashed-state.ts';
+import { type RunAccount, type RunOnceReport, runOnce } from './run-once.ts';
+
+// A tenant's run as the app performs it: the stored accounts and settings, runOnce, then the run record, the
+// audit of every change written, each account's state for the next run, and account statuses.
+
+export type ConnectorFor = (provider: ProviderName) => Connector;
+
+export interface RunTenantOptions {
+  dryRun?: boolean;
+  trigger?: string;
+  logger?: Logger;
+}
+
+export interface RunResult {
+  runId: number;
+  status: RunSummary['status'];
+  report: RunOnceReport;
+}
+
+/** Why each changed record is tagged as it is: the shared person's explanation, or why it no longer is. */
+function reasons(plan: Plan): (sharedId: string | null) => string {
+  const explanation = new Map(plan.shared.map((s) => [s.id, s.explanation]));
+  return (sharedId) =>
+    (sharedId && explanation.get(sharedId)) ||
+    'No longer in two or more accounts: the app removes its own tags and leaves the record otherwise as is.';
+}
+
+export function auditEntries(report: RunOnceReport, corporateId: string | null): AuditEntry[] {
+  const why = reasons(report.plan);
+  const entries: AuditEntry[] = report.applied.children.map((c) => ({
+    accountId: c.accountId,
+    recordId: c.contactId,
+    action: 'tag',
+    before: c.before,
+    after: c.after,
+    reason: why(c.sharedId),
+  }));
+  const copies = new Map(report.copies.map((c) => [c.sharedId, c.contactId]));
+  for (const action of report.applied.corporate) {
+    if (action.action === 'create') {
+      entries.push({
+        accountId: corporateId ?? '',
+        recordId: copies.get(action.sharedId) ?? `copy of ${action.from.accountId}/${action.from.contactId}`,
+        action: 'create-copy',
+        before: [],
+        after: action.after,
+        reason: why(action.sharedId),
+      });
+    } else {
+      entries.push({
+        accountId: corporateId ?? '',
+        recordId: action.contactId,
+        action: 'update-copy',
+        before: action.before,
+        after: action.after,
+        reason: why(action.sharedId),
+      });
+    }
+  }
+  return entries;
+}
+
+/** Tags as they stand after this run's writes, so the stored state is what the accounts now hold. */
+function afterWrites<A extends ChildAccount | CorporateAccount>(account: A, report: RunOnceReport): A {
+  const changed = new Map<string, { after: string[]; afterValues: string[] }>();
+  for (const c of report.applied.children) if (c.accountId === account.id) changed.set(c.contactId, c);
+  for (const a of report.applied.corporate) if (a.action === 'update') changed.set(a.contactId, a);
+  if (changed.size === 0) return account;
+  return {
+    ...account,
+    contacts: account.contacts.map((contact: Contact) => {
+      const change = changed.get(contact.id);
+      return change ? { ...contact, tags: change.after, tagValues: change.afterValues } : contact;
+    }),
+  };
+}
+
+export async function runTenant(
+  store: Store,
+  connectorFor: ConnectorFor,
+  tenantId: string,
+  options: RunTenantOptions = {},
+): Promise<RunResult> {
+  const logger = options.logger ?? silentLogger;
+  const tenant = await store.tenant(tenantId);
+  if (!tenant) throw new Error(`no tenant ${tenantId}; list tenants with the accounts command`);
+  const dryRun = options.dryRun ?? false;
+  const runId = await store.startRun(tenantId, { dryRun, trigger: options.trigger ?? 'manual' });
+  try {
+    const accounts = await store.accounts(tenantId);
+    const country = (a: StoredAccount) => a.country ?? tenant.settings.defaultCountry;
+    const toRun = (account: StoredAccount): RunAccount => ({
+      connector: connectorFor(account.provider),
+      connection: account,
+      hooks: {
+        logger,
+        onTokens: (tokens) => store.saveTokens(tenantId, account.id, tokens),
+      },
+      ...(account.status === 'needs-reconnect'
+        ? {
+            unreadable: new ConnectorFailure(
+              'auth-revoked',
+              account.accountId,
+              'pull',
+              'the account needs to be reconnected by an admin',
+            ),
+          }
+        : {}),
+    });
+    const hash = await store.hasher(tenantId);
+    const phones = new PhoneReader();
+    const byExternal = new Map(accounts.map((a) => [a.accountId, a]));
+    const corporate = accounts.find((a) => a.role === 'corporate');
+    const report = await runOnce({
+      settings: tenant.settings,
+      children: accounts.filter((a) => a.role === 'child').map(toRun),
+      corporate: corporate ? toRun(corporate) : null,
+      dryRun,
+      hooks: { logger },
+      storedState: async (accountId) => {
+        const account = byExternal.get(accountId);
+        return account
+          ? store.accountState(tenantId, { id: accountId, name: account.name, country: account.country })
+          : null;
+      },
+      hashKeys: (account) => {
+        const stored = byExternal.get(account.id);
+        return withHashedKeys(
+          account,
+          stored ? country(stored) : tenant.settings.defaultCountry,
+          hash,
+          phones,
+        );
+      },
+    });
+
+    for (const error of report.accountErrors) {
+      logger.warn({ tenantId, runId, accountId: error.accountId, kind: error.kind }, error.message);
+      const account = byExternal.get(error.accountId);
+      if (error.kind === 'auth-revoked' && account && account.status !== 'needs-reconnect') {
+        await store.setStatus(tenantId, account.id, 'needs-reconnect');
+      }
+    }
+    if (!dryRun) {
+      await store.addAudit(tenantId, runId, auditEntries(report, corporate?.accountId ?? null));
+      for (const pulled of report.pulled) {
+        const account = byExternal.get(pulled.id);
+        if (!account) continue;
+        const hashed = withHashedKeys(afterWrites(pulled, report), country(account), hash, phones);
+        await store.saveAccountState(tenantId, { pipelines: [], deals: [], ...hashed }, displayName);
+      }
+    }
+    const status = report.accountErrors.length > 0 || report.failures.length > 0 ? 'partial' : 'succeeded';
+    await store.finishRun(tenantId, runId, {
+      status,
+      changes: report.written,
+      shared: report.plan.shared.length,
+      calls: report.calls,
+      warnings: report.plan.warnings,
+      errors: [
+        ...report.accountErrors.map((e: ConnectorError) => ({
+          accountId: e.accountId,
+          kind: e.kind,
+          message: e.message,
+        })),
+        ...report.failures,
+      ],
+    });
+    logger.info(
+      { tenantId, runId, status, written: report.written, shared: report.plan.shared.length },
+      'run finished',
+    );
+    return { runId, status, report };
+  } catch (error) {
+    await store.finishRun(tenantId, runId, {
+      status: 'failed',
+      changes: 0,
+      shared: 0,
+      calls: {},
+      warnings: [],
+      errors: [{ message: error instanceof Error ? error.message : String(error) }],
+    });
+    throw error;
+  }
+}
