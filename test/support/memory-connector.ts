@@ -23,6 +23,7 @@ export class MemoryProvider {
   readonly accounts = new Map<string, AccountData>();
   readonly unreadable = new Set<string>();
   writes = 0;
+  exchanges = 0;
 
   /** Seeds every account of a snapshot (children and corporate). */
   constructor(input: SnapshotInput) {
@@ -46,9 +47,27 @@ export class MemoryProvider {
   connector(): Connector {
     return {
       provider: 'hubspot',
-      authorizeUrl: ({ state }) => `memory://authorize?state=${state}`,
-      exchangeCode: () => Promise.reject(new Error('the memory provider has no OAuth')),
-      refreshTokens: () => Promise.reject(new Error('the memory provider has no OAuth')),
+      // OAuth as a provider does it, minus the consent page: the code `code-<accountId>` connects that account.
+      authorizeUrl: ({ state, redirectUri }) =>
+        `http://memory.invalid/authorize?${new URLSearchParams({ state, redirect_uri: redirectUri })}`,
+      exchangeCode: async ({ code }) => {
+        const accountId = code.replace(/^code-/, '');
+        const data = this.accounts.get(accountId);
+        if (!code.startsWith('code-') || !data)
+          throw new ConnectorError('rejected', accountId, 'exchange code', 'invalid code');
+        this.exchanges += 1;
+        return {
+          accountId,
+          name: data.name,
+          tokens: {
+            accessToken: `access-${accountId}-${this.exchanges}`,
+            refreshToken: `refresh-${accountId}`,
+            expiresAt: null,
+          },
+          details: {},
+        };
+      },
+      refreshTokens: () => Promise.reject(new Error('the memory provider does not refresh tokens')),
       open: (connection) => this.#session(connection.accountId),
     };
   }

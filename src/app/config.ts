@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+// Every setting is an environment variable (README "Configuration"), validated once at start.
+
+const port = z.coerce.number().int().min(1).max(65_535);
+const optional = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+const url = optional.pipe(z.url({ protocol: /^https?$/ }).optional());
+
+export const envSchema = z.object({
+  PORT: port.default(3000),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: optional.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+  APP_SECRET: optional.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  PUBLIC_URL: url,
+  HUBSPOT_CLIENT_ID: optional,
+  HUBSPOT_CLIENT_SECRET: optional,
+  SALESFORCE_CLIENT_ID: optional,
+  SALESFORCE_CLIENT_SECRET: optional,
+  SALESFORCE_LOGIN_URL: url,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SCHEDULER: z.enum(['on', 'off']).default('on'),
+});
+
+export type Env = z.output<typeof envSchema>;
+
+export interface Config extends Env {
+  /** Sandbox: no provider credentials, so the app runs against its own HubSpot simulator with demo data. */
+  sandbox: boolean;
+  appSecret: string;
+  publicUrl: string;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Validates the environment; every bad variable is named with what was expected. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`bad environment settings:\n${lines.join('\n')}\nSee README.md "Configuration".`);
+  }
+  const values = parsed.data;
+  const sandbox = !values.HUBSPOT_CLIENT_ID && !values.SALESFORCE_CLIENT_ID;
+  const problems: string[] = [];
+  if (values.HUBSPOT_CLIENT_ID && !values.HUBSPOT_CLIENT_SECRET) {
+    problems.push('  HUBSPOT_CLIENT_SECRET: required with HUBSPOT_CLIENT_ID');
+  }
+  if (values.SALESFORCE_CLIENT_ID && !values.SALESFORCE_CLIENT_SECRET) {
+    problems.push('  SALESFORCE_CLIENT_SECRET: required with SALESFORCE_CLIENT_ID');
+  }
+  if (!sandbox && !values.APP_SECRET)
+    problems.push('  APP_SECRET: required outside sandbox mode (32+ characters)');
+  if (!sandbox && !values.PUBLIC_URL)
+    problems.push('  PUBLIC_URL: required outside sandbox mode (OAuth redirect URLs)');
+  if (problems.length > 0) {
+    throw new ConfigError(
+      `bad environment settings:\n${problems.join('\n')}\nSee README.md "Configuration".`,
+    );
+  }
+  return {
+    ...values,
+    sandbox,
+    appSecret: values.APP_SECRET ?? sandboxSecret(values.DATA_DIR),
+    publicUrl: values.PUBLIC_URL ?? `http://localhost:${values.PORT}`,
+  };
+}
+
+/** Sandbox only: a secret generated once into DATA_DIR, so tokens stay readable across restarts. */
+function sandboxSecret(dataDir: string): string {
+  const file = join(resolve(dataDir), 'app-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(resolve(dataDir), { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
