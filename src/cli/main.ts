@@ -1,7 +1,12 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
+import { configuredConnectors } from '../../connectors/index.ts';
+import { ConfigError, loadConfig } from '../app/config.ts';
+import { createLogger } from '../app/logger.ts';
+import { openRuntime, type Runtime, serve } from '../app/runtime.ts';
 import { planInParallel } from '../parallel/plan-in-parallel.ts';
 import { formatPlan } from './format-plan.ts';
+import { readManifest, writeHubSpotProject } from './hubspot-project.ts';
 import { InputError, readSnapshotFile } from './read-snapshot-file.ts';
 
 /** Exit codes: 0 done, 1 failed while working, 2 bad input (arguments or files). */
@@ -25,12 +30,94 @@ program
     );
   });
 
+async function withRuntime<T>(work: (runtime: Runtime) => Promise<T>, keepOpen = false): Promise<T> {
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL);
+  const runtime = await openRuntime(config, logger, configuredConnectors(config));
+  try {
+    return await work(runtime);
+  } finally {
+    if (!keepOpen) await runtime.close();
+  }
+}
+
+async function tenantOrRefuse(runtime: Runtime, tenantId: string) {
+  const tenant = await runtime.store.tenant(tenantId);
+  if (tenant) return tenant;
+  const known = (await runtime.store.tenants()).map((t) => `${t.id} (${t.name})`);
+  throw new InputError(
+    `no tenant ${tenantId}; known tenants: ${known.join(', ') || 'none yet: install the app first'}`,
+  );
+}
+
+program
+  .command('serve')
+  .description('run the app: OAuth install, admin page, daily runs (what npm start runs)')
+  .action(async () => {
+    await withRuntime(async (runtime) => {
+      const serving = await serve(runtime);
+      process.stdout.write(`${serving.url}\n`);
+    }, true);
+  });
+
+program
+  .command('sync')
+  .description("run a tenant's sync now")
+  .requiredOption('--tenant <id>', 'tenant id (see the accounts command)')
+  .option('--dry-run', 'plan and explain, write nothing')
+  .action(async (options: { tenant: string; dryRun?: boolean }) => {
+    await withRuntime(async (runtime) => {
+      await tenantOrRefuse(runtime, options.tenant);
+      const { status, report } = await runtime.runTenant(options.tenant, {
+        dryRun: options.dryRun ?? false,
+        trigger: 'cli',
+      });
+      const lines = [`${report.plan.shared.length} shared contacts`];
+      for (const person of report.plan.shared)
+        lines.push(`  ${person.primaryAccountId}: ${person.explanation}`);
+      const planned = report.plan.children.length + report.plan.corporate.length;
+      lines.push(
+        options.dryRun
+          ? `${planned} changes planned, nothing written (dry run)`
+          : `${report.written} changes written`,
+      );
+      for (const error of report.accountErrors) lines.push(`account ${error.accountId}: ${error.message}`);
+      for (const failure of report.failures)
+        lines.push(
+          `record ${failure.recordId ?? failure.sharedId} in ${failure.accountId}: ${failure.message}`,
+        );
+      process.stdout.write(`${lines.join('\n')}\n`);
+      if (status !== 'succeeded') process.exitCode = 1;
+    });
+  });
+
+program
+  .command('accounts')
+  .description("list a tenant's connected accounts and their status")
+  .requiredOption('--tenant <id>', 'tenant id')
+  .action(async (options: { tenant: string }) => {
+    await withRuntime(async (runtime) => {
+      await tenantOrRefuse(runtime, options.tenant);
+      const accounts = await runtime.store.accounts(options.tenant, { includeDisconnected: true });
+      const lines = accounts.map((a) => [a.name, a.role, a.provider, a.accountId, a.status].join('\t'));
+      process.stdout.write(`${['name\trole\tprovider\taccount\tstatus', ...lines].join('\n')}\n`);
+    });
+  });
+
+program
+  .command('hubspot-project')
+  .description("write HubSpot's developer-platform project files generated from manifest.json")
+  .requiredOption('--out <dir>', 'folder to write the project into')
+  .action(async (options: { out: string }) => {
+    for (const file of writeHubSpotProject(readManifest(), options.out)) process.stdout.write(`${file}\n`);
+  });
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) {
     process.exitCode = error.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
-  } else if (error instanceof InputError) {
+  } else if (error instanceof InputError || error instanceof ConfigError) {
     process.stderr.write(`error: ${error.message}\n`);
     process.exitCode = EXIT_BAD_INPUT;
   } else {

@@ -55,7 +55,7 @@ async function install(): Promise<{ cookie: string; tenantId: string }> {
   const started = await get('/install/hubspot');
   expect(started.status).toBe(302);
   const callback = await get(
-    `/oauth/callback/hubspot?code=code-corp&state=${encodeURIComponent(stateOf(started.headers.get('location')))}`,
+    `/oauth/hubspot/callback?code=code-corp&state=${encodeURIComponent(stateOf(started.headers.get('location')))}`,
   );
   expect(callback.status).toBe(302);
   const cookie = cookieOf(callback);
@@ -79,7 +79,7 @@ describe('install and connect', () => {
     for (const child of ['north', 'south']) {
       const state = await connectLink(tenantId, cookie);
       const connected = await get(
-        `/oauth/callback/hubspot?code=code-${child}&state=${encodeURIComponent(state)}`,
+        `/oauth/hubspot/callback?code=code-${child}&state=${encodeURIComponent(state)}`,
       );
       expect(connected.status).toBe(302);
     }
@@ -94,7 +94,7 @@ describe('install and connect', () => {
 
     // Connecting North again refreshes its tokens, it is not added twice.
     const again = await connectLink(tenantId, cookie);
-    await get(`/oauth/callback/hubspot?code=code-north&state=${encodeURIComponent(again)}`);
+    await get(`/oauth/hubspot/callback?code=code-north&state=${encodeURIComponent(again)}`);
     const stored = await store.accounts(tenantId);
     expect(stored).toHaveLength(3);
     expect(stored.find((a) => a.accountId === 'north')?.tokens.accessToken).toBe(
@@ -114,22 +114,22 @@ describe('install and connect', () => {
     const state = await connectLink(tenantId, cookie);
     const tampered = `${state.slice(0, -2)}xx`;
     const refused = await get(
-      `/oauth/callback/hubspot?code=code-north&state=${encodeURIComponent(tampered)}`,
+      `/oauth/hubspot/callback?code=code-north&state=${encodeURIComponent(tampered)}`,
     );
     expect(refused.status).toBe(400);
     expect((await json(refused)).error).toMatch(/invalid, already used or expired/);
 
     expect(
-      (await get(`/oauth/callback/hubspot?code=code-north&state=${encodeURIComponent(state)}`)).status,
+      (await get(`/oauth/hubspot/callback?code=code-north&state=${encodeURIComponent(state)}`)).status,
     ).toBe(302);
     expect(
-      (await get(`/oauth/callback/hubspot?code=code-south&state=${encodeURIComponent(state)}`)).status,
+      (await get(`/oauth/hubspot/callback?code=code-south&state=${encodeURIComponent(state)}`)).status,
     ).toBe(400);
 
     const old = await connectLink(tenantId, cookie);
     clock = new Date(clock.getTime() + STATE_TTL_MS + 1_000);
     expect(
-      (await get(`/oauth/callback/hubspot?code=code-south&state=${encodeURIComponent(old)}`)).status,
+      (await get(`/oauth/hubspot/callback?code=code-south&state=${encodeURIComponent(old)}`)).status,
     ).toBe(400);
     const names = (await store.accounts(tenantId)).map((a) => a.accountId).sort();
     expect(names).toEqual(['corp', 'north']);

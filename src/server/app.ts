@@ -61,7 +61,7 @@ export function createApp(deps: ServerDeps): express.Express {
     }
     return name;
   };
-  const redirectUri = (name: ProviderName) => `${deps.publicUrl}/oauth/callback/${name}`;
+  const redirectUri = (name: ProviderName) => `${deps.publicUrl}/oauth/${name}/callback`;
 
   const signIn = (response: Response, tenantId: string) => {
     const expires = now().getTime() + SESSION_TTL_MS;
@@ -122,7 +122,7 @@ export function createApp(deps: ServerDeps): express.Express {
     response.redirect(await authorizeUrl(provider(request.params.provider), null, 'corporate'));
   });
 
-  app.get('/oauth/callback/:provider', async (request, response) => {
+  app.get('/oauth/:provider/callback', async (request, response) => {
     const name = provider(request.params.provider);
     const query = z.object({ code: z.string().min(1), state: z.string().min(1) }).safeParse(request.query);
     if (!query.success) {

@@ -1,0 +1,100 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Connector, Logger, ProviderName } from '../../connectors/connector.ts';
+import { Scheduler } from '../jobs/scheduler.ts';
+import { createApp } from '../server/app.ts';
+import { type OpenDatabase, openDatabase } from '../store/database.ts';
+import { SecretBox } from '../store/secrets.ts';
+import { Store } from '../store/store.ts';
+import { type RunTenantOptions, runTenant } from '../sync/run-tenant.ts';
+import type { Config } from './config.ts';
+
+// The app's parts wired together once: store, connectors, runs, and (for `serve`) the HTTP server and the
+// daily scheduler. The CLI commands and `npm start` all go through here.
+
+export interface Runtime {
+  config: Config;
+  logger: Logger;
+  store: Store;
+  connectors: Partial<Record<ProviderName, Connector>>;
+  connectorFor(provider: ProviderName): Connector;
+  runTenant(tenantId: string, options?: RunTenantOptions): ReturnType<typeof runTenant>;
+  close(): Promise<void>;
+}
+
+export async function openRuntime(
+  config: Config,
+  logger: Logger,
+  connectors: Partial<Record<ProviderName, Connector>>,
+): Promise<Runtime> {
+  let database: OpenDatabase;
+  try {
+    database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  } catch (error) {
+    const where = config.DATABASE_URL
+      ? 'the Postgres server in DATABASE_URL'
+      : `the embedded store in ${config.DATA_DIR}`;
+    throw new Error(`cannot open ${where}: ${(error as Error).message}`, { cause: error });
+  }
+  const store = new Store(database.db, new SecretBox(config.appSecret));
+  const connectorFor = (provider: ProviderName): Connector => {
+    const connector = connectors[provider];
+    if (!connector)
+      throw new Error(`${provider} is not configured: set its client id and secret (README "Configuration")`);
+    return connector;
+  };
+  return {
+    config,
+    logger,
+    store,
+    connectors,
+    connectorFor,
+    runTenant: (tenantId, options = {}) => runTenant(store, connectorFor, tenantId, { logger, ...options }),
+    close: () => database.close(),
+  };
+}
+
+export interface Serving {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts the HTTP server and the daily scheduler; runs left `running` by a dead process are failed first. */
+export async function serve(
+  runtime: Runtime,
+  options: { sandboxTenantId?: () => string | null } = {},
+): Promise<Serving> {
+  const { config, store, logger } = runtime;
+  const abandoned = await store.failAbandonedRuns();
+  if (abandoned > 0)
+    logger.warn({ runs: abandoned }, 'runs interrupted by a stop were marked failed; they will run again');
+  const app = createApp({
+    store,
+    connectorFor: runtime.connectorFor,
+    enabledProviders: Object.keys(runtime.connectors) as ProviderName[],
+    runTenant: runtime.runTenant,
+    appSecret: config.appSecret,
+    publicUrl: config.publicUrl,
+    logger,
+    ...(options.sandboxTenantId ? { sandboxTenantId: options.sandboxTenantId } : {}),
+  });
+  const server: Server = await new Promise((resolve, reject) => {
+    const listening = app.listen(config.PORT, (error?: Error) =>
+      error ? reject(error) : resolve(listening),
+    );
+  });
+  const scheduler = new Scheduler({
+    store,
+    logger,
+    run: (tenantId) => runtime.runTenant(tenantId, { trigger: 'schedule' }),
+  });
+  if (config.SCHEDULER === 'on') scheduler.start();
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://localhost:${port}/`,
+    close: async () => {
+      scheduler.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
