@@ -1,3 +1,4 @@
+import { seededRandom } from '../src/app/seeded-random.ts';
 import { parsePhoneKey } from '../src/core/normalise.ts';
 import { DEFAULT_SETTINGS } from '../src/core/settings.ts';
 import type { ChildAccount, Contact, Deal, Pipeline, Snapshot } from '../src/core/snapshot.ts';
@@ -6,17 +7,7 @@ import type { ChildAccount, Contact, Deal, Pipeline, Snapshot } from '../src/cor
 // mixed national and international formats; about 10% of people are in 2-4 accounts; a deal on 30% of
 // contacts; a few junk keys (front-desk phones and info@ addresses). Seeded, so runs compare.
 
-/** mulberry32: small, fast, and the same sequence for the same seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 const FIRST = [
   'Ann',
