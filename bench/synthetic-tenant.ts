@@ -7,8 +7,6 @@ import type { ChildAccount, Contact, Deal, Pipeline, Snapshot } from '../src/cor
 // mixed national and international formats; about 10% of people are in 2-4 accounts; a deal on 30% of
 // contacts; a few junk keys (front-desk phones and info@ addresses). Seeded, so runs compare.
 
-export { seededRandom };
-
 const FIRST = [
   'Ann',
   'Bob',
