@@ -1,0 +1,106 @@
+import type { AddressInfo } from 'node:net';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/server/app.ts';
+import { type OpenDatabase, openDatabase } from '../../src/store/database.ts';
+import { SecretBox } from '../../src/store/secrets.ts';
+import { Store } from '../../src/store/store.ts';
+import { runTenant } from '../../src/sync/run-tenant.ts';
+import { MemoryProvider } from '../support/memory-connector.ts';
+import { account, person } from '../support/snapshot-builder.ts';
+
+// The admin page in a real browser (Debian's Chromium, driven by playwright-core; never a downloaded one).
+
+const SECRET = 'browser-test-secret-that-is-long-enough-0123456789';
+let opened: OpenDatabase;
+let browser: Browser;
+let base: string;
+let close: () => void;
+let provider: MemoryProvider;
+
+beforeAll(async () => {
+  provider = new MemoryProvider({
+    children: [
+      account('north', [person('n1', { emails: ['bob@example.com'], properties: { firstname: 'Bob' } })], {
+        name: 'North',
+      }),
+      account('south', [person('s1', { emails: ['bob@example.com'] })], { name: 'South' }),
+    ],
+    corporate: { id: 'corp', name: 'HQ', contacts: [] },
+  });
+  opened = await openDatabase({ dataDir: 'memory://' });
+  const store = new Store(opened.db, new SecretBox(SECRET));
+  const tenant = await store.createTenant('Evergreen');
+  for (const [id, data] of provider.accounts) {
+    const role = id === 'corp' ? 'corporate' : 'child';
+    const c = provider.connection(id, role);
+    await store.connectAccount(tenant.id, {
+      provider: 'hubspot',
+      externalId: id,
+      role,
+      name: data.name,
+      country: null,
+      tokens: c.tokens,
+      details: {},
+    });
+  }
+  const app = createApp({
+    store,
+    connectorFor: () => provider.connector(),
+    enabledProviders: ['hubspot'],
+    runTenant: (tenantId, options) => runTenant(store, () => provider.connector(), tenantId, options),
+    appSecret: SECRET,
+    publicUrl: 'http://localhost',
+    sandboxTenantId: () => tenant.id,
+  });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  close = () => server.close();
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  close?.();
+  await opened?.close();
+});
+
+describe('the admin page', () => {
+  it('lists the accounts, previews without writing, runs, and refuses bad settings with the field named', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${base}/`);
+    await expect.poll(() => page.locator('#accounts tr').count()).toBe(3);
+    expect(await page.locator('#title').textContent()).toContain('Evergreen');
+
+    await page.click('#preview');
+    await expect
+      .poll(() => page.locator('#notice').textContent())
+      .toMatch(/1 shared contacts; \d+ changes would be written/);
+    expect(provider.writes).toBe(0);
+
+    await page.click('#run');
+    await expect
+      .poll(() => page.locator('#notice').textContent())
+      .toMatch(/1 shared contacts; \d+ changes written/);
+    expect(provider.writes).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('#runs tr').count()).toBe(2);
+
+    await page.fill('input[name=time]', '3 am');
+    // The browser's own pattern check would stop the form; the server must refuse the value by itself.
+    await page
+      .locator('input[name=time]')
+      .evaluate((input: { removeAttribute(name: string): void }) => input.removeAttribute('pattern'));
+    await page.click('#settings button[type=submit]');
+    await expect.poll(() => page.locator('#settings-error').textContent()).toMatch(/^schedule\.time: /);
+  }, 60_000);
+});
