@@ -3,7 +3,9 @@
 
 type SimulatorCli = (argv: string[]) => Promise<void>;
 
-const simulators: Record<string, () => Promise<SimulatorCli>> = {};
+const simulators: Record<string, () => Promise<SimulatorCli>> = {
+  hubspot: async () => (await import('./hubspot/simulator.ts')).runSimulatorCli,
+};
 
 const [provider, ...argv] = process.argv.slice(2);
 const load = provider === undefined ? undefined : simulators[provider];

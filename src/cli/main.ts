@@ -30,7 +30,12 @@ program
     );
   });
 
+// The app's parts (database, server, connectors) load only for the commands that use them, so `plan` starts fast.
 async function withRuntime<T>(work: (runtime: Runtime) => Promise<T>, keepOpen = false): Promise<T> {
+  const { loadConfig } = await import('../app/config.ts');
+  const { createLogger } = await import('../app/logger.ts');
+  const { openRuntime } = await import('../app/runtime.ts');
+  const { configuredConnectors } = await import('../../connectors/index.ts');
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
   const runtime = await openRuntime(config, logger, configuredConnectors(config));
@@ -55,6 +60,7 @@ program
   .description('run the app: OAuth install, admin page, daily runs (what npm start runs)')
   .action(async () => {
     await withRuntime(async (runtime) => {
+      const { serve } = await import('../app/runtime.ts');
       const serving = await serve(runtime);
       process.stdout.write(`${serving.url}\n`);
     }, true);
@@ -109,6 +115,7 @@ program
   .description("write HubSpot's developer-platform project files generated from manifest.json")
   .requiredOption('--out <dir>', 'folder to write the project into')
   .action(async (options: { out: string }) => {
+    const { readManifest, writeHubSpotProject } = await import('./hubspot-project.ts');
     for (const file of writeHubSpotProject(readManifest(), options.out)) process.stdout.write(`${file}\n`);
   });
 

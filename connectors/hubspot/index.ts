@@ -1,0 +1,131 @@
+import type { ChildAccount, CorporateAccount, TagOption } from '../../src/core/index.ts';
+import type {
+  AccountConnection,
+  AccountSession,
+  ApplyReport,
+  Connector,
+  SessionHooks,
+} from '../connector.ts';
+import { ConnectorError } from '../connector.ts';
+import { CallTally } from '../shared/call-tally.ts';
+import { writeTags } from './apply-tags.ts';
+import { applyCorporate } from './corporate.ts';
+import { providerMessage } from './errors.ts';
+import { PortalLimiter } from './limiter.ts';
+import { authorizeUrl, exchangeCode, identify, refreshTokens } from './oauth.ts';
+import { type HubspotOptionsInput, resolveOptions } from './options.ts';
+import { PortalCaller } from './portal-caller.ts';
+import { pullContacts, pullDeals, pullPipelines } from './pull.ts';
+import { ensureTagOptions, readProperty, type TagField } from './tag-property.ts';
+import { TokenKeeper } from './tokens.ts';
+
+// The HubSpot connector: one limiter and one token keeper per connected portal, shared by every session.
+
+export type { HubspotOptions, HubspotOptionsInput, LimiterSettings } from './options.ts';
+
+export function hubspotConnector(input: HubspotOptionsInput = {}): Connector {
+  const options = resolveOptions(input);
+  const limiters = new Map<string, PortalLimiter>();
+  const keeper = new TokenKeeper(
+    (token) => refreshTokens(options, token),
+    options.now,
+    options.refreshAheadMs,
+  );
+  const limiterFor = (accountId: string) => {
+    let limiter = limiters.get(accountId);
+    if (!limiter) {
+      limiter = new PortalLimiter(options.limiter);
+      limiters.set(accountId, limiter);
+    }
+    return limiter;
+  };
+
+  return {
+    provider: 'hubspot',
+    authorizeUrl: (params) => authorizeUrl(options, params),
+    async exchangeCode(params) {
+      const tokens = await exchangeCode(options, params).catch((error: unknown) => {
+        throw new ConnectorError('rejected', 'unknown', 'exchange code', providerMessage(error), {
+          cause: error,
+        });
+      });
+      return identify(options, tokens);
+    },
+    refreshTokens: (refreshToken) => refreshTokens(options, refreshToken),
+    open(connection: AccountConnection, hooks: SessionHooks = {}): AccountSession {
+      const tally = new CallTally();
+      const caller = new PortalCaller(
+        connection.accountId,
+        connection.tokens,
+        options,
+        limiterFor(connection.accountId),
+        keeper,
+        tally,
+        hooks,
+      );
+      // The tag property is read once per session: the pull needs its labels, ensureTagField its options.
+      let field: Promise<TagField | null> | null = null;
+      const tagField = () => {
+        field ??= readProperty(caller, options.tagProperty);
+        return field;
+      };
+      const contacts = async () => {
+        const current = await tagField();
+        const labels = new Map((current?.options ?? []).map((o) => [o.value, o.label]));
+        return pullContacts(caller, options.tagProperty, labels);
+      };
+      return {
+        accountId: connection.accountId,
+        async ensureTagField(wanted: readonly TagOption[]) {
+          const current = await tagField();
+          const updated = ensureTagOptions(
+            caller,
+            current,
+            options.tagProperty,
+            options.propertyGroup,
+            wanted,
+          );
+          field = updated;
+          await updated;
+        },
+        async pullChild(): Promise<ChildAccount> {
+          const [people, deals, pipelines] = await Promise.all([
+            contacts(),
+            pullDeals(caller),
+            pullPipelines(caller),
+          ]);
+          return {
+            id: connection.accountId,
+            name: connection.name,
+            country: connection.country as ChildAccount['country'],
+            contacts: people,
+            deals,
+            pipelines,
+          };
+        },
+        async pullCorporate(): Promise<CorporateAccount> {
+          return {
+            id: connection.accountId,
+            name: connection.name,
+            country: connection.country as CorporateAccount['country'],
+            contacts: await contacts(),
+          };
+        },
+        applyTagChanges(changes): Promise<ApplyReport> {
+          return writeTags(
+            caller,
+            options.tagProperty,
+            changes.map((c) => ({ contactId: c.contactId, values: c.afterValues, sharedId: c.sharedId })),
+          );
+        },
+        applyCorporate: (actions, plan) =>
+          applyCorporate(caller, actions, plan, {
+            tagProperty: options.tagProperty,
+            sharedIdProperty: options.sharedIdProperty,
+            propertyGroup: options.propertyGroup,
+          }),
+        calls: () => tally.stats(),
+      };
+    },
+  };
+}

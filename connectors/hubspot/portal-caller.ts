@@ -1,0 +1,117 @@
+import type { Client } from '@hubspot/api-client';
+import { type CallKind, ConnectorError, type SessionHooks, type Tokens } from '../connector.ts';
+import type { CallTally } from '../shared/call-tally.ts';
+import { withRetry } from '../shared/retry.ts';
+import { classify, failureKind, providerMessage, statusOf } from './errors.ts';
+import type { PortalLimiter } from './limiter.ts';
+import { bareClient } from './oauth.ts';
+import type { HubspotOptions } from './options.ts';
+import type { TokenKeeper } from './tokens.ts';
+
+// Every API call of a session goes through here: fresh tokens, the portal's limiter, bounded retries, one
+// recovery from a 401, and the session's call tally. A call that finally fails throws a ConnectorError
+// carrying HubSpot's message.
+
+export interface WithHeaders<T> {
+  data: T;
+  headers?: Record<string, string>;
+}
+
+export class PortalCaller {
+  #client: { token: string; client: Client } | null = null;
+
+  constructor(
+    readonly accountId: string,
+    private readonly stored: Tokens,
+    private readonly options: HubspotOptions,
+    private readonly limiter: PortalLimiter,
+    private readonly keeper: TokenKeeper,
+    readonly tally: CallTally,
+    private readonly hooks: SessionHooks,
+  ) {}
+
+  #clientFor(token: string): Client {
+    if (this.#client?.token !== token) this.#client = { token, client: bareClient(this.options, token) };
+    return this.#client.client;
+  }
+
+  readonly #onTokens = async (tokens: Tokens) => {
+    this.tally.sent('auth');
+    await this.hooks.onTokens?.(tokens);
+  };
+
+  async #tokens(operation: string, get: () => Promise<Tokens>): Promise<Tokens> {
+    try {
+      return await get();
+    } catch (error) {
+      this.tally.failed();
+      throw new ConnectorError('auth-revoked', this.accountId, operation, providerMessage(error), {
+        cause: error,
+        ...(statusOf(error) ? { status: statusOf(error) as number } : {}),
+      });
+    }
+  }
+
+  /** `expected`: statuses that answer a question (404 for "not there yet"), thrown but not counted as failures. */
+  async call<T>(
+    kind: CallKind,
+    operation: string,
+    send: (client: Client) => Promise<WithHeaders<T>>,
+    expected: readonly number[] = [],
+  ): Promise<T> {
+    const search = kind === 'search';
+    try {
+      return await withRetry(
+        async () => {
+          let tokens = await this.#tokens(operation, () =>
+            this.keeper.fresh(this.accountId, this.stored, this.#onTokens),
+          );
+          let recovered = false;
+          for (;;) {
+            try {
+              const answer = await this.limiter.schedule(search, () => {
+                this.tally.sent(kind);
+                return send(this.#clientFor(tokens.accessToken));
+              });
+              this.limiter.observe(answer.headers);
+              return answer.data;
+            } catch (error) {
+              const status = statusOf(error);
+              if (status === 429) this.tally.rateLimited();
+              this.limiter.observe((error as { headers?: Record<string, string> }).headers);
+              if (status !== 401 || recovered || !tokens.refreshToken) throw error;
+              recovered = true;
+              const rejected = tokens.accessToken;
+              tokens = await this.#tokens(operation, () =>
+                this.keeper.afterUnauthorized(this.accountId, this.stored, rejected, this.#onTokens),
+              );
+            }
+          }
+        },
+        {
+          classify: (error) =>
+            error instanceof ConnectorError
+              ? { retry: false }
+              : classify(
+                  error,
+                  { windowMs: this.limiter.window.intervalMs, lockedWaitMs: this.options.lockedWaitMs },
+                  search,
+                ),
+          onRetry: () => this.tally.retried(),
+          ...(this.options.sleep ? { sleep: this.options.sleep } : {}),
+          ...(this.options.random ? { random: this.options.random } : {}),
+        },
+        this.options.retry,
+      );
+    } catch (error) {
+      if (error instanceof ConnectorError) throw error;
+      const status = statusOf(error);
+      if (status === null || !expected.includes(status)) this.tally.failed();
+      this.hooks.logger?.warn({ accountId: this.accountId, operation, status }, 'HubSpot call failed');
+      throw new ConnectorError(failureKind(error), this.accountId, operation, providerMessage(error), {
+        cause: error,
+        ...(status ? { status } : {}),
+      });
+    }
+  }
+}

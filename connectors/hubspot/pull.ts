@@ -1,0 +1,135 @@
+import type { ChildAccount, Contact, Deal, Pipeline } from '../../src/core/index.ts';
+import type { PortalCaller } from './portal-caller.ts';
+
+// Reading a portal: contacts and deals through the list API (100 per page, `after` cursors), deal pipelines
+// with their stages, mapped onto the snapshot contract.
+
+const PAGE = 100;
+
+export const CONTACT_PROPERTIES = [
+  'email',
+  'hs_additional_emails',
+  'phone',
+  'mobilephone',
+  'createdate',
+  'num_conversion_events',
+  'first_conversion_date',
+  'firstname',
+  'lastname',
+] as const;
+
+interface ListedObject {
+  id: string;
+  properties: Record<string, string | null>;
+  createdAt: Date;
+  associations?: { [key: string]: { results: { id: string }[] } };
+}
+
+/** Every page of a list endpoint, in order. */
+async function allPages(
+  fetchPage: (
+    after: string | undefined,
+  ) => Promise<{ results: ListedObject[]; paging?: { next?: { after: string } } }>,
+): Promise<ListedObject[]> {
+  const all: ListedObject[] = [];
+  let after: string | undefined;
+  do {
+    const page = await fetchPage(after);
+    all.push(...page.results);
+    after = page.paging?.next?.after;
+  } while (after);
+  return all;
+}
+
+const split = (value: string | null | undefined) =>
+  (value ?? '')
+    .split(';')
+    .map((v) => v.trim())
+    .filter(Boolean);
+
+const isoOf = (value: string | null | undefined, fallback: Date) => {
+  if (value && !Number.isNaN(Date.parse(value))) return new Date(value).toISOString();
+  return fallback.toISOString();
+};
+
+/** Maps a HubSpot contact onto the contract; tag values are shown by their option labels. */
+export function toContact(
+  object: ListedObject,
+  tagProperty: string,
+  labels: ReadonlyMap<string, string>,
+): Contact {
+  const p = object.properties;
+  const tagValues = split(p[tagProperty]);
+  const properties: Contact['properties'] = {};
+  if (p.firstname) properties.firstname = p.firstname;
+  if (p.lastname) properties.lastname = p.lastname;
+  const conversions = Number(p.num_conversion_events);
+  return {
+    id: object.id,
+    emails: [p.email, ...split(p.hs_additional_emails)].filter((e): e is string => Boolean(e)),
+    phones: [p.phone, p.mobilephone].filter((e): e is string => Boolean(e)),
+    createdAt: isoOf(p.createdate, object.createdAt),
+    // HubSpot leaves the count empty for contacts that never converted.
+    conversions: Number.isInteger(conversions) && conversions > 0 ? conversions : 0,
+    firstConversionAt: p.first_conversion_date ? isoOf(p.first_conversion_date, object.createdAt) : null,
+    properties,
+    tags: tagValues.map((value) => labels.get(value) ?? value),
+    tagValues,
+  };
+}
+
+export async function pullContacts(
+  caller: PortalCaller,
+  tagProperty: string,
+  labels: ReadonlyMap<string, string>,
+): Promise<Contact[]> {
+  const properties = [...CONTACT_PROPERTIES, tagProperty];
+  const objects = await allPages((after) =>
+    caller.call('read', 'list contacts', (client) =>
+      client.crm.contacts.basicApi.getPageWithHttpInfo(PAGE, after, properties),
+    ),
+  );
+  return objects.map((o) => toContact(o, tagProperty, labels));
+}
+
+export async function pullDeals(caller: PortalCaller): Promise<Deal[]> {
+  const objects = await allPages((after) =>
+    caller.call('read', 'list deals', (client) =>
+      client.crm.deals.basicApi.getPageWithHttpInfo(PAGE, after, ['pipeline', 'dealstage'], undefined, [
+        'contacts',
+      ]),
+    ),
+  );
+  return objects.flatMap((deal) => {
+    const pipelineId = deal.properties.pipeline;
+    const stageId = deal.properties.dealstage;
+    if (!pipelineId || !stageId) return [];
+    const contactIds = (deal.associations?.contacts?.results ?? []).map((a) => a.id);
+    return [{ id: deal.id, pipelineId, stageId, contactIds: [...new Set(contactIds)] }];
+  });
+}
+
+/** Won and lost come from the stage metadata: closed with probability 1 is won, any other closed stage lost. */
+export async function pullPipelines(caller: PortalCaller): Promise<Pipeline[]> {
+  const answer = await caller.call('read', 'read deal pipelines', (client) =>
+    client.crm.pipelines.pipelinesApi.getAllWithHttpInfo('deals'),
+  );
+  return answer.results.map((pipeline) => ({
+    id: pipeline.id,
+    label: pipeline.label,
+    stages: [...pipeline.stages]
+      .sort((a, b) => a.displayOrder - b.displayOrder)
+      .map((stage) => {
+        const closed = stage.metadata?.isClosed === 'true';
+        const probability = Number(stage.metadata?.probability);
+        return {
+          id: stage.id,
+          label: stage.label,
+          order: stage.displayOrder,
+          outcome: closed ? (probability >= 1 ? ('won' as const) : ('lost' as const)) : null,
+        };
+      }),
+  }));
+}
+
+export type PulledChild = ChildAccount;

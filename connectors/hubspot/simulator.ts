@@ -1,0 +1,419 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parseArgs } from 'node:util';
+import { parseSnapshot, type Snapshot } from '../../src/core/index.ts';
+import {
+  CallLog,
+  createServer,
+  type FaultOptions,
+  Faults,
+  listen,
+  readForm,
+  readJson,
+  sendJson,
+} from '../shared/simulator-kit.ts';
+import { RollingWindow, SEARCH_SECONDLY, TEN_SECONDLY, type WindowLimit } from './simulator-limits.ts';
+import { type Answer, errorBody, routeCrm } from './simulator-routes.ts';
+import { portalsFromSnapshot, type SimPortal } from './simulator-state.ts';
+
+// A local stand-in for the HubSpot API surface the connector uses: one portal per snapshot account, HubSpot's
+// rolling rate-limit windows and 429 body, OAuth token endpoints, search that lags behind writes, and fault
+// injection. Tests, the demo and the benchmarks run the real @hubspot/api-client against it.
+
+export interface HubspotSimulatorOptions {
+  snapshot: Snapshot;
+  port?: number;
+  tagProperty?: string;
+  /** The ten-secondly window (HubSpot: 110 requests / 10 s per portal). */
+  rateLimit?: WindowLimit;
+  /** Search requests (HubSpot: 5 / s per portal). */
+  searchLimit?: WindowLimit;
+  /** How long search keeps showing what it had before a write (HubSpot: a few seconds). */
+  searchLagMs?: number;
+  faults?: Partial<FaultOptions>;
+  clientId?: string;
+  clientSecret?: string;
+  /** Lifetime of issued access tokens (HubSpot: 30 minutes). */
+  accessTokenTtlMs?: number;
+  /** Keep request and response bodies of every call (for shape validation). */
+  recordExchanges?: boolean;
+  now?: () => number;
+}
+
+/** A scripted answer for matching requests: `before` answers instead of the API, `after` applies the request first (a crash after the write). */
+export interface ScriptedFault {
+  portalId?: string;
+  method?: string;
+  /** Matches when the path (without query) starts with it. */
+  pathPrefix: string;
+  status: number;
+  body?: unknown;
+  when?: 'before' | 'after';
+  /** How many matching requests get it (default 1). */
+  times?: number;
+}
+
+export interface Exchange {
+  method: string;
+  path: string;
+  status: number;
+  requestBody: unknown;
+  responseBody: unknown;
+}
+
+export interface PortalView {
+  contacts: { id: string; properties: Record<string, string | null> }[];
+  /** Option value → label of the tag property, when it exists. */
+  tagOptions: { value: string; label: string }[] | null;
+  groups: string[];
+}
+
+export interface RunningHubspotSimulator {
+  url: string;
+  port: number;
+  calls: CallLog;
+  exchanges: Exchange[];
+  faults: Faults;
+  /** Adds a scripted fault (e.g. a 423, a 5xx that never ends, a crash after a write). */
+  script(fault: ScriptedFault): void;
+  portal(id: string): PortalView;
+  /** The raw portal, for tests that need to change it. */
+  rawPortal(id: string): SimPortal;
+  /** An authorization code for a portal, as HubSpot's consent page hands it out. */
+  issueCode(portalId: string): string;
+  /** Makes every issued access token of a portal expire now (HubSpot then answers 401). */
+  expireTokens(portalId: string): void;
+  close(): Promise<void>;
+}
+
+const secretEquals = (given: string, expected: string) => {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+};
+
+export async function startHubspotSimulator(
+  options: HubspotSimulatorOptions,
+): Promise<RunningHubspotSimulator> {
+  const now = options.now ?? Date.now;
+  const tagProperty = options.tagProperty ?? 'community_sync_tags';
+  const portals = portalsFromSnapshot(options.snapshot, tagProperty);
+  const windows = new Map<string, { all: RollingWindow; search: RollingWindow }>();
+  for (const id of portals.keys())
+    windows.set(id, {
+      all: new RollingWindow(options.rateLimit ?? TEN_SECONDLY),
+      search: new RollingWindow(options.searchLimit ?? SEARCH_SECONDLY),
+    });
+  const calls = new CallLog();
+  const exchanges: Exchange[] = [];
+  const faults = new Faults(options.faults);
+  const scripted: ScriptedFault[] = [];
+  const clientId = options.clientId ?? 'sim-client-id';
+  const clientSecret = options.clientSecret ?? 'sim-client-secret';
+  const ttlMs = options.accessTokenTtlMs ?? 30 * 60_000;
+  const accessTokens = new Map<string, { portalId: string; expiresAt: number; scopes: string[] }>();
+  const refreshTokens = new Map<string, string>();
+  const codes = new Map<string, string>();
+  const token = (prefix: string) => `${prefix}-${randomBytes(16).toString('hex')}`;
+
+  const issueTokens = (portalId: string) => {
+    const access = token('sim-at');
+    const refresh = token('sim-rt');
+    accessTokens.set(access, {
+      portalId,
+      expiresAt: now() + ttlMs,
+      scopes: ['crm.objects.contacts.read', 'crm.objects.contacts.write'],
+    });
+    refreshTokens.set(refresh, portalId);
+    return {
+      access_token: access,
+      refresh_token: refresh,
+      expires_in: Math.round(ttlMs / 1000),
+      token_type: 'bearer',
+    };
+  };
+
+  const takeScripted = (portalId: string | null, method: string, path: string, when: 'before' | 'after') => {
+    const index = scripted.findIndex(
+      (f) =>
+        (f.when ?? 'before') === when &&
+        (f.portalId === undefined || f.portalId === portalId) &&
+        (f.method === undefined || f.method === method) &&
+        path.startsWith(f.pathPrefix),
+    );
+    if (index < 0) return null;
+    const fault = scripted[index] as ScriptedFault;
+    const left = (fault.times ?? 1) - 1;
+    if (left <= 0) scripted.splice(index, 1);
+    else fault.times = left;
+    return fault;
+  };
+
+  async function oauth(request: IncomingMessage, url: URL): Promise<Answer> {
+    const oauthError = (status: string, message: string): Answer => ({
+      status: 400,
+      body: { status, message, correlationId: randomBytes(8).toString('hex') },
+    });
+    if (request.method === 'POST' && url.pathname === '/oauth/v1/token') {
+      const form = await readForm(request);
+      if (form.get('client_id') !== clientId || !secretEquals(form.get('client_secret') ?? '', clientSecret))
+        return oauthError('BAD_CLIENT_ID', 'missing or unknown client id or secret');
+      const grant = form.get('grant_type');
+      if (grant === 'authorization_code') {
+        const portalId = codes.get(form.get('code') ?? '');
+        if (!portalId) return oauthError('BAD_AUTH_CODE', 'missing or unknown auth code');
+        codes.delete(form.get('code') ?? '');
+        return { status: 200, body: issueTokens(portalId) };
+      }
+      if (grant === 'refresh_token') {
+        const portalId = refreshTokens.get(form.get('refresh_token') ?? '');
+        if (!portalId) return oauthError('BAD_REFRESH_TOKEN', 'missing or unknown refresh token');
+        const issued = issueTokens(portalId);
+        // HubSpot keeps the refresh token: hand the same one back.
+        refreshTokens.delete(issued.refresh_token);
+        return { status: 200, body: { ...issued, refresh_token: form.get('refresh_token') } };
+      }
+      return oauthError('BAD_GRANT_TYPE', `unknown grant_type ${grant}`);
+    }
+    const info = /^\/oauth\/v1\/access-tokens\/([^/]+)$/.exec(url.pathname);
+    if (request.method === 'GET' && info) {
+      const held = accessTokens.get(decodeURIComponent(info[1] as string));
+      if (!held || held.expiresAt <= now())
+        return { status: 404, body: errorBody('NOT_FOUND', 'Token not found') };
+      return {
+        status: 200,
+        body: {
+          token: info[1],
+          hub_id: Number(held.portalId) || 0,
+          hub_domain: `${portals.get(held.portalId)?.name ?? held.portalId}.hubspot.example`,
+          app_id: 1,
+          user_id: 1,
+          scopes: held.scopes,
+          token_type: 'access',
+          expires_in: Math.max(0, Math.round((held.expiresAt - now()) / 1000)),
+        },
+      };
+    }
+    return {
+      status: 404,
+      body: errorBody('OBJECT_NOT_FOUND', `No route for ${request.method} ${url.pathname}`),
+    };
+  }
+
+  function portalFor(request: IncomingMessage): { portalId: string } | { error: Answer } {
+    const header = request.headers.authorization ?? '';
+    const bearer = /^Bearer (.+)$/i.exec(header)?.[1];
+    const unauthorized = (message: string, category = 'INVALID_AUTHENTICATION'): { error: Answer } => ({
+      error: { status: 401, body: errorBody(category, message) },
+    });
+    if (!bearer)
+      return unauthorized(
+        'Authentication credentials not found. This API supports OAuth 2.0 authentication.',
+      );
+    const sandbox = /^sandbox-(.+)$/.exec(bearer)?.[1];
+    if (sandbox && portals.has(sandbox)) return { portalId: sandbox };
+    const held = accessTokens.get(bearer);
+    if (!held)
+      return unauthorized(
+        'Authentication credentials not found. This API supports OAuth 2.0 authentication.',
+      );
+    if (held.expiresAt <= now())
+      return unauthorized('The OAuth token used to make this call expired.', 'EXPIRED_AUTHENTICATION');
+    return { portalId: held.portalId };
+  }
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const arrived = now();
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const method = request.method ?? 'GET';
+    let accountId: string | null = null;
+    let injected = false;
+    let requestBody: unknown;
+    const headers: Record<string, string | number> = {};
+    const answer = async (): Promise<Answer> => {
+      if (url.pathname.startsWith('/oauth/authorize')) {
+        const portalId = url.searchParams.get('portal') ?? [...portals.keys()][0] ?? '';
+        const redirect = new URL(url.searchParams.get('redirect_uri') ?? 'http://127.0.0.1/');
+        redirect.searchParams.set('code', issueCode(portalId));
+        redirect.searchParams.set('state', url.searchParams.get('state') ?? '');
+        headers.location = redirect.toString();
+        return { status: 302 };
+      }
+      if (url.pathname.startsWith('/oauth/')) return oauth(request, url);
+      const auth = portalFor(request);
+      if ('error' in auth) return auth.error;
+      accountId = auth.portalId;
+      const limits = windows.get(accountId) as { all: RollingWindow; search: RollingWindow };
+      const limit = limits.all.limit;
+      const isSearch = url.pathname.endsWith('/search');
+      let fault = faults.next();
+      if (faults.latencyMs > 0) await new Promise((r) => setTimeout(r, faults.latencyMs));
+      if (!limits.all.take(arrived) || fault === 'rate-limit') {
+        injected = fault === 'rate-limit';
+        fault = null;
+        headers['X-HubSpot-RateLimit-Max'] = limit.max;
+        headers['X-HubSpot-RateLimit-Remaining'] = 0;
+        headers['X-HubSpot-RateLimit-Interval-Milliseconds'] = limit.intervalMs;
+        return {
+          status: 429,
+          body: {
+            status: 'error',
+            message: 'You have reached your ten_secondly_rolling limit.',
+            errorType: 'RATE_LIMIT',
+            correlationId: randomBytes(8).toString('hex'),
+            policyName: 'TEN_SECONDLY_ROLLING',
+            groupName: `api-calls-portal:${accountId}`,
+          },
+        };
+      }
+      headers['X-HubSpot-RateLimit-Max'] = limit.max;
+      headers['X-HubSpot-RateLimit-Remaining'] = limits.all.remaining(arrived);
+      headers['X-HubSpot-RateLimit-Interval-Milliseconds'] = limit.intervalMs;
+      if (isSearch && !limits.search.take(arrived))
+        return {
+          status: 429,
+          body: {
+            status: 'error',
+            message: 'You have reached your secondly limit.',
+            errorType: 'RATE_LIMIT',
+            correlationId: randomBytes(8).toString('hex'),
+            policyName: 'SECONDLY',
+          },
+        };
+      const script = takeScripted(accountId, method, url.pathname, 'before');
+      if (script) {
+        injected = true;
+        return {
+          status: script.status,
+          body: script.body ?? errorBody('INTERNAL_ERROR', `Simulated ${script.status}`),
+        };
+      }
+      if (fault === 'server-error') {
+        injected = true;
+        return { status: 502, body: errorBody('BAD_GATEWAY', 'Simulated upstream failure') };
+      }
+      requestBody = method === 'GET' ? undefined : await readJson(request);
+      const portal = portals.get(accountId) as SimPortal;
+      const result = routeCrm(portal, method, url, requestBody, {
+        now: now(),
+        searchLagMs: options.searchLagMs ?? 2_000,
+      });
+      const after = takeScripted(accountId, method, url.pathname, 'after');
+      if (after) {
+        injected = true;
+        return {
+          status: after.status,
+          body: after.body ?? errorBody('INTERNAL_ERROR', `Simulated ${after.status}`),
+        };
+      }
+      return result;
+    };
+    let result: Answer;
+    try {
+      result = await answer();
+    } catch (error) {
+      result =
+        error instanceof SyntaxError
+          ? { status: 400, body: errorBody('VALIDATION_ERROR', 'Invalid input JSON') }
+          : { status: 500, body: errorBody('INTERNAL_ERROR', 'Simulator failure') };
+    }
+    calls.record({
+      at: arrived,
+      method,
+      path: `${url.pathname}${url.search}`,
+      accountId,
+      status: result.status,
+      injected,
+    });
+    if (options.recordExchanges)
+      exchanges.push({
+        method,
+        path: url.pathname,
+        status: result.status,
+        requestBody,
+        responseBody: result.body,
+      });
+    sendJson(response, result.status, result.body, headers);
+  }
+
+  const issueCode = (portalId: string) => {
+    if (!portals.has(portalId)) throw new Error(`no portal ${portalId}`);
+    const code = token('sim-code');
+    codes.set(code, portalId);
+    return code;
+  };
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch(() =>
+      sendJson(response, 500, errorBody('INTERNAL_ERROR', 'Simulator failure')),
+    );
+  });
+  const running = await listen(server, options.port ?? 0);
+  const portalOf = (id: string) => {
+    const portal = portals.get(id);
+    if (!portal) throw new Error(`no portal ${id}`);
+    return portal;
+  };
+  return {
+    url: running.url,
+    port: running.port,
+    calls,
+    exchanges,
+    faults,
+    script: (fault) => scripted.push({ ...fault }),
+    rawPortal: portalOf,
+    portal(id) {
+      const portal = portalOf(id);
+      const property = portal.properties.get(tagProperty);
+      return {
+        contacts: [...portal.contacts.values()].map((c) => ({ id: c.id, properties: { ...c.properties } })),
+        tagOptions: property ? property.options.map((o) => ({ value: o.value, label: o.label })) : null,
+        groups: [...portal.groups.keys()],
+      };
+    },
+    issueCode,
+    expireTokens(portalId) {
+      for (const held of accessTokens.values()) if (held.portalId === portalId) held.expiresAt = now();
+    },
+    close: running.close,
+  };
+}
+
+/** `npm run --silent simulator -- hubspot --snapshot FILE --port PORT [--window-ms N] [--search-lag-ms N]`. */
+export async function runSimulatorCli(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      snapshot: { type: 'string' },
+      port: { type: 'string', default: '0' },
+      'window-ms': { type: 'string' },
+      'search-lag-ms': { type: 'string' },
+      'tag-property': { type: 'string' },
+      'error-share': { type: 'string' },
+      'latency-ms': { type: 'string' },
+    },
+  });
+  if (!values.snapshot) {
+    process.stderr.write('error: --snapshot FILE is required\n');
+    process.exit(2);
+  }
+  const snapshot = parseSnapshot(JSON.parse(await readFile(values.snapshot, 'utf8')));
+  const simulator = await startHubspotSimulator({
+    snapshot,
+    port: Number(values.port),
+    ...(values['window-ms'] ? { rateLimit: { max: 110, intervalMs: Number(values['window-ms']) } } : {}),
+    ...(values['search-lag-ms'] ? { searchLagMs: Number(values['search-lag-ms']) } : {}),
+    ...(values['tag-property'] ? { tagProperty: values['tag-property'] } : {}),
+    faults: {
+      serverErrorShare: Number(values['error-share'] ?? 0),
+      latencyMs: Number(values['latency-ms'] ?? 0),
+    },
+  });
+  process.stdout.write(`listening on ${simulator.url}\n`);
+  const stop = () => {
+    simulator.close().finally(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
