@@ -5,7 +5,7 @@ import { z } from 'zod';
 
 // Every setting is an environment variable (README "Configuration"), validated once at start.
 
-const port = z.coerce.number().int().min(1).max(65_535);
+const port = z.coerce.number().int().min(0).max(65_535);
 const optional = z
   .string()
   .optional()

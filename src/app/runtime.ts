@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Connector, Logger, ProviderName } from '../../connectors/connector.ts';
 import { Scheduler } from '../jobs/scheduler.ts';
@@ -68,28 +68,30 @@ export async function serve(
   const abandoned = await store.failAbandonedRuns();
   if (abandoned > 0)
     logger.warn({ runs: abandoned }, 'runs interrupted by a stop were marked failed; they will run again');
+  // Listen first, so that with PORT=0 the OAuth redirect URLs name the port actually taken.
+  const server: Server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
   const app = createApp({
     store,
     connectorFor: runtime.connectorFor,
     enabledProviders: Object.keys(runtime.connectors) as ProviderName[],
     runTenant: runtime.runTenant,
     appSecret: config.appSecret,
-    publicUrl: config.publicUrl,
+    publicUrl: config.PUBLIC_URL ?? `http://localhost:${port}`,
     logger,
     ...(options.sandboxTenantId ? { sandboxTenantId: options.sandboxTenantId } : {}),
   });
-  const server: Server = await new Promise((resolve, reject) => {
-    const listening = app.listen(config.PORT, (error?: Error) =>
-      error ? reject(error) : resolve(listening),
-    );
-  });
+  server.on('request', app);
   const scheduler = new Scheduler({
     store,
     logger,
     run: (tenantId) => runtime.runTenant(tenantId, { trigger: 'schedule' }),
   });
   if (config.SCHEDULER === 'on') scheduler.start();
-  const port = (server.address() as AddressInfo).port;
   return {
     url: `http://localhost:${port}/`,
     close: async () => {

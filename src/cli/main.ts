@@ -59,11 +59,17 @@ program
   .command('serve')
   .description('run the app: OAuth install, admin page, daily runs (what npm start runs)')
   .action(async () => {
-    await withRuntime(async (runtime) => {
-      const { serve } = await import('../app/runtime.ts');
-      const serving = await serve(runtime);
-      process.stdout.write(`${serving.url}\n`);
-    }, true);
+    const { loadConfig } = await import('../app/config.ts');
+    const { createLogger } = await import('../app/logger.ts');
+    const { startApp } = await import('../app/start.ts');
+    const config = loadConfig();
+    const started = await startApp(config, createLogger(config.LOG_LEVEL));
+    process.stdout.write(`${started.summary.join('\n')}\n`);
+    const stop = () => {
+      void started.close().finally(() => process.exit(0));
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
   });
 
 program
@@ -131,4 +137,6 @@ try {
     process.stderr.write(`error: ${(error as Error).stack ?? String(error)}\n`);
     process.exitCode = 1;
   }
+  // A failed `serve` may leave a listening server or simulator behind: stop here.
+  process.exit();
 }

@@ -196,6 +196,16 @@ export class Store {
     return rows.map((row) => this.#account(row));
   }
 
+  /** The name the admin sees for an account. */
+  async renameAccount(tenantId: string, id: string, name: string): Promise<void> {
+    await this.db
+      .updateTable('accounts')
+      .set({ name })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .execute();
+  }
+
   async saveTokens(tenantId: string, id: string, tokens: Tokens): Promise<void> {
     await this.db
       .updateTable('accounts')

@@ -1,0 +1,63 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+// `npm start` on embedded defaults: no accounts, services or secrets. It must install the demo tenant through
+// the OAuth routes, run the first sync, print the summary and, last, the admin URL, and keep serving.
+
+const root = join(import.meta.dirname, '..');
+let child: ChildProcess | undefined;
+
+afterAll(() => {
+  child?.kill('SIGTERM');
+});
+
+function startSandbox(dataDir: string): Promise<string[]> {
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' };
+  for (const name of [
+    'HUBSPOT_CLIENT_ID',
+    'SALESFORCE_CLIENT_ID',
+    'APP_SECRET',
+    'DATABASE_URL',
+    'PUBLIC_URL',
+  ]) {
+    delete env[name];
+  }
+  child = spawn(process.execPath, [join(root, 'bin/community-sync.js'), 'serve'], { cwd: root, env });
+  let stdout = '';
+  let stderr = '';
+  return new Promise((resolve, reject) => {
+    child?.stdout?.on('data', (chunk) => {
+      stdout += String(chunk);
+      const lines = stdout.split('\n').filter(Boolean);
+      if (lines.at(-1)?.startsWith('http://localhost:')) resolve(lines);
+    });
+    child?.stderr?.on('data', (chunk) => {
+      stderr += String(chunk);
+    });
+    child?.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
+  });
+}
+
+describe('npm start in sandbox mode', () => {
+  it('prints the first sync summary, then the admin URL last, and keeps serving', async () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'cs-start-')), 'data');
+    const lines = await startSandbox(dataDir);
+    const shared = Number(/^(\d+) shared contacts$/m.exec(lines.join('\n'))?.[1]);
+    expect(shared).toBeGreaterThanOrEqual(2);
+    expect(lines.join('\n')).toMatch(/with primary account Lakeside Terrace/);
+    expect(Number(/^(\d+) changes written$/m.exec(lines.join('\n'))?.[1])).toBeGreaterThan(shared);
+    const url = lines.at(-1) as string;
+    expect(await (await fetch(new URL('healthz', url))).json()).toEqual({ status: 'ok' });
+    const page = await fetch(url);
+    expect(await page.text()).toContain('Community Sync');
+    const session = (await (
+      await fetch(new URL('api/session', url), {
+        headers: { cookie: (page.headers.get('set-cookie') ?? '').split(';')[0] ?? '' },
+      })
+    ).json()) as { tenantId: string };
+    expect(session.tenantId).toMatch(/^[0-9a-f-]{36}$/);
+  }, 120_000);
+});
