@@ -84,11 +84,14 @@ export async function applyCorporate(
           })),
         }),
       );
-      const results = answer.results.flatMap((r) => {
-        const input = chunk.find((i) => {
-          const held = r.properties[i.idProperty];
-          return held != null && keyOf(i.idProperty, held) === keyOf(i.idProperty, i.id);
-        });
+      // Results name their id property's value; when every input succeeded they also come back in order.
+      const inOrder = answer.results.length === chunk.length;
+      const results = answer.results.flatMap((r, index) => {
+        const input =
+          chunk.find((i) => {
+            const held = r.properties[i.idProperty];
+            return held != null && keyOf(i.idProperty, held) === keyOf(i.idProperty, i.id);
+          }) ?? (inOrder ? chunk[index] : undefined);
         return input ? [{ input, contactId: r.id }] : [];
       });
       const failures = recordErrors(answer as never, caller.accountId, operation, (id) => {

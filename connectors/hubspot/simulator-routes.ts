@@ -300,8 +300,7 @@ const OPERATORS: Record<string, (held: string | null, value: string) => boolean>
   NEQ: (held, value) => held === null || held.toLowerCase() !== value.toLowerCase(),
   HAS_PROPERTY: (held) => held !== null && held !== '',
   NOT_HAS_PROPERTY: (held) => held === null || held === '',
-  CONTAINS_TOKEN: (held, value) =>
-    held !== null && held.toLowerCase().split(/[;\s]/).includes(value.toLowerCase()),
+  CONTAINS_TOKEN: (held, value) => held?.toLowerCase().split(/[;\s]/).includes(value.toLowerCase()) ?? false,
 };
 
 function search(portal: SimPortal, body: unknown, context: RouteContext): Answer {
