@@ -5,6 +5,7 @@ type SimulatorCli = (argv: string[]) => Promise<void>;
 
 const simulators: Record<string, () => Promise<SimulatorCli>> = {
   hubspot: async () => (await import('./hubspot/simulator.ts')).runSimulatorCli,
+  salesforce: async () => (await import('./salesforce/simulator.ts')).runSimulatorCli,
 };
 
 const [provider, ...argv] = process.argv.slice(2);

@@ -1,0 +1,248 @@
+import { Connection } from 'jsforce';
+import { Transport } from 'jsforce/lib/transport.js';
+import type { CallKind, Logger, SessionHooks, Tokens } from '../connector.ts';
+import { ConnectorError } from '../connector.ts';
+import type { CallTally } from '../shared/call-tally.ts';
+import { withRetry } from '../shared/retry.ts';
+import type { SingleFlight } from '../shared/single-flight.ts';
+import { bulkQuery } from './bulk.ts';
+import { classifyFailure, isSessionExpired, toConnectorError } from './errors.ts';
+import type { ApiBudget, RequestGate } from './limits.ts';
+import type { SalesforceOptions } from './options.ts';
+
+// One account's HTTP access for one run, on jsforce's Connection: every request is counted by kind, checked
+// against the run's API budget and read for Sforce-Limit-Info (one transport sees them all, Bulk API
+// included); each operation is retried with back-off, bounded per org, and refreshes an expired session
+// once, single-flight per org.
+
+type HttpRequest = Parameters<Transport['httpRequest']>[0];
+type HttpOptions = Parameters<Transport['httpRequest']>[1];
+
+/** State shared by every session on one org: its tokens, its request bound and its refresh flight. */
+export interface OrgLink {
+  key: string;
+  tokens: Tokens;
+  gate: RequestGate;
+  refreshes: SingleFlight<Tokens>;
+  /** Sessions that ensure the tag field at once share one pass. */
+  tagFieldPasses: SingleFlight<void>;
+  /** Bumped whenever a session changes the org's schema, so other sessions describe again. */
+  schemaVersion: number;
+}
+
+/** What a request was for, from its URL and method. */
+export function callKindOf(method: string, url: string): CallKind {
+  if (url.includes('/services/oauth2/token')) return 'auth';
+  if (url.includes('/tooling/') || url.endsWith('/describe')) return 'schema';
+  if (method === 'GET' || url.endsWith('/jobs/query')) return 'read';
+  return 'write';
+}
+
+class CountingTransport extends Transport {
+  constructor(
+    private readonly before: (request: HttpRequest) => void,
+    private readonly after: (status: number, headers: Record<string, string>, body: string) => void,
+  ) {
+    super();
+  }
+
+  override httpRequest(request: HttpRequest, options?: HttpOptions) {
+    this.before(request);
+    // jsforce's own fetch retries would sleep unseen and uncounted: `call` is the one retry layer.
+    const sent = super.httpRequest(request, { ...options, retry: { maxRetries: 0 } });
+    sent.then(
+      (response) =>
+        this.after(
+          response.statusCode,
+          response.headers as Record<string, string>,
+          String(response.body ?? ''),
+        ),
+      () => {},
+    );
+    return sent;
+  }
+}
+
+export interface ClientContext {
+  accountId: string;
+  instanceUrl: string;
+  org: OrgLink;
+  options: SalesforceOptions;
+  tally: CallTally;
+  budget: ApiBudget;
+  hooks: SessionHooks;
+  logger: Logger;
+  refresh(refreshToken: string): Promise<Tokens>;
+}
+
+export interface QueryPage<T> {
+  totalSize: number;
+  done: boolean;
+  records: T[];
+  nextRecordsUrl?: string;
+}
+
+export interface SaveResult {
+  id: string | null;
+  success: boolean;
+  errors: { statusCode: string; message: string; duplicateResult?: unknown }[];
+}
+
+export class SalesforceClient {
+  readonly conn: Connection;
+  #operation = 'request';
+
+  get org(): OrgLink {
+    return this.ctx.org;
+  }
+
+  constructor(private readonly ctx: ClientContext) {
+    this.conn = new Connection({
+      instanceUrl: ctx.instanceUrl,
+      accessToken: ctx.org.tokens.accessToken,
+      version: ctx.options.apiVersion,
+    });
+    this.conn._transport = new CountingTransport(
+      (request) => {
+        this.ctx.budget.beforeRequest(this.#operation);
+        this.ctx.tally.sent(callKindOf(request.method, request.url));
+      },
+      (status, headers, body) => {
+        this.ctx.budget.observe(headers['sforce-limit-info']);
+        if (status === 429 || (status === 403 && body.includes('REQUEST_LIMIT_EXCEEDED')))
+          this.ctx.tally.rateLimited();
+      },
+    );
+  }
+
+  /** Runs one API operation with retries, the per-org bound and one session refresh. */
+  async call<T>(operation: string, send: (conn: Connection) => Promise<T>): Promise<T> {
+    const { org, tally, options, logger, accountId } = this.ctx;
+    try {
+      return await withRetry(
+        () =>
+          org.gate.run(async () => {
+            this.#operation = operation;
+            let refreshed = false;
+            for (;;) {
+              const token = org.tokens.accessToken;
+              this.conn.accessToken = token;
+              try {
+                return await send(this.conn);
+              } catch (error) {
+                if (!isSessionExpired(error) || refreshed) throw error;
+                refreshed = true;
+                // Another request may have refreshed already; then only retry with the new token.
+                if (org.tokens.accessToken === token) await this.#refreshSession(operation);
+                tally.retried();
+              }
+            }
+          }),
+        {
+          classify: classifyFailure,
+          onRetry: ({ attempt, waitMs, rateLimited }) => {
+            tally.retried();
+            logger.warn({ accountId, operation, attempt, waitMs, rateLimited }, 'salesforce request retried');
+          },
+          ...(options.sleep ? { sleep: options.sleep } : {}),
+        },
+      );
+    } catch (error) {
+      tally.failed();
+      throw toConnectorError(error, accountId, operation);
+    }
+  }
+
+  #refreshSession(operation: string): Promise<Tokens> {
+    const { org, accountId } = this.ctx;
+    return org.refreshes.run(org.key, async () => {
+      const refreshToken = org.tokens.refreshToken;
+      if (!refreshToken)
+        throw new ConnectorError(
+          'auth-revoked',
+          accountId,
+          operation,
+          'session expired and no refresh token',
+        );
+      this.ctx.tally.sent('auth');
+      try {
+        const tokens = await this.ctx.refresh(refreshToken);
+        org.tokens = tokens;
+        await this.ctx.hooks.onTokens?.(tokens);
+        return tokens;
+      } catch (error) {
+        throw new ConnectorError('auth-revoked', accountId, operation, 'the refresh token was refused', {
+          cause: error,
+        });
+      }
+    });
+  }
+
+  /** GET relative to the versioned REST root (`/sobjects/...`), or a root path (`/services/...`). */
+  get<T>(operation: string, url: string): Promise<T> {
+    return this.call(operation, (conn) => conn.request<T>({ method: 'GET', url }));
+  }
+
+  send<T>(operation: string, method: 'POST' | 'PATCH', url: string, body: unknown): Promise<T> {
+    return this.call(operation, (conn) =>
+      conn.request<T>({
+        method,
+        url,
+        body: JSON.stringify(body),
+        headers: { 'content-type': 'application/json' },
+      }),
+    );
+  }
+
+  /** Every row of a query, page by page through `nextRecordsUrl`. */
+  async queryAll<T>(operation: string, soql: string, tooling = false): Promise<T[]> {
+    let page = await this.firstPage<T>(operation, soql, tooling);
+    const records = [...page.records];
+    while (!page.done && page.nextRecordsUrl) {
+      page = await this.get<QueryPage<T>>(operation, page.nextRecordsUrl);
+      records.push(...page.records);
+    }
+    return records;
+  }
+
+  firstPage<T>(operation: string, soql: string, tooling = false): Promise<QueryPage<T>> {
+    return this.get<QueryPage<T>>(
+      operation,
+      `${tooling ? '/tooling' : ''}/query?q=${encodeURIComponent(soql)}`,
+    );
+  }
+
+  /** Rows past the first page: REST pages, or one Bulk API 2.0 job when the result is large. */
+  async queryLarge<T>(operation: string, soql: string): Promise<T[]> {
+    const first = await this.firstPage<T>(operation, soql);
+    if (first.done || first.totalSize <= this.ctx.options.bulkThreshold) {
+      const records = [...first.records];
+      let page = first;
+      while (!page.done && page.nextRecordsUrl) {
+        page = await this.get<QueryPage<T>>(operation, page.nextRecordsUrl);
+        records.push(...page.records);
+      }
+      return records;
+    }
+    return this.call(`${operation} (bulk)`, (conn) => bulkQuery<T>(conn, soql));
+  }
+
+  /** sObject Collections, 200 records a call, `allOrNone: false`; results in the order of `records`. */
+  async collection(
+    operation: string,
+    method: 'POST' | 'PATCH',
+    records: Record<string, unknown>[],
+  ): Promise<SaveResult[]> {
+    const chunks: Record<string, unknown>[][] = [];
+    for (let i = 0; i < records.length; i += 200) chunks.push(records.slice(i, i + 200));
+    const results = await Promise.all(
+      chunks.map((chunk) =>
+        this.send<SaveResult[]>(operation, method, '/composite/sobjects', {
+          allOrNone: false,
+          records: chunk,
+        }),
+      ),
+    );
+    return results.flat();
+  }
+}

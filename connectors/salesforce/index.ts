@@ -1,0 +1,67 @@
+import type { AccountConnection, Connector, SessionHooks, Tokens } from '../connector.ts';
+import { SingleFlight } from '../shared/single-flight.ts';
+import type { OrgLink } from './client.ts';
+import { RequestGate } from './limits.ts';
+import { authorizeUrl, exchangeCode, refreshTokens } from './oauth.ts';
+import { type AccountLayout, DEFAULT_OPTIONS, type SalesforceOptions } from './options.ts';
+import { openSession, type SalesforceSession } from './session.ts';
+
+// The Salesforce connector: one adapter for both layouts (one org per account, or one org with one Account per
+// community under a corporate parent), chosen per connection by `details.layout`.
+
+export type { SalesforceOptions } from './options.ts';
+export { ACR_DISABLED_MESSAGE } from './relationships.ts';
+export type { SalesforceSession } from './session.ts';
+
+/** Reads layout and ids from the connection's details (see README.md). */
+export function layoutOf(connection: AccountConnection): AccountLayout {
+  const { details } = connection;
+  const text = (key: string) => (typeof details[key] === 'string' ? (details[key] as string) : null);
+  const instanceUrl = text('instanceUrl');
+  if (!instanceUrl) throw new Error(`account ${connection.accountId}: details.instanceUrl is required`);
+  const layout = text('layout') === 'one-org' ? 'one-org' : 'org-per-account';
+  return {
+    instanceUrl,
+    layout,
+    orgId: text('orgId') ?? (layout === 'one-org' ? instanceUrl : connection.accountId),
+    salesforceAccountId: text('salesforceAccountId'),
+  };
+}
+
+export interface SalesforceConnector extends Connector {
+  open(connection: AccountConnection, hooks?: SessionHooks): SalesforceSession;
+}
+
+export function salesforceConnector(settings: Partial<SalesforceOptions> = {}): SalesforceConnector {
+  const options: SalesforceOptions = { ...DEFAULT_OPTIONS, ...settings };
+  const orgs = new Map<string, OrgLink>();
+  const refreshes = new SingleFlight<Tokens>();
+  // Sessions on one org share its request bound, and its tokens so that one refresh serves them all.
+  const orgLink = (key: string, tokens: Tokens): OrgLink => {
+    let org = orgs.get(key);
+    if (!org) {
+      org = {
+        key,
+        tokens: { ...tokens },
+        gate: new RequestGate(options.maxConcurrentPerOrg),
+        refreshes,
+        tagFieldPasses: new SingleFlight<void>(),
+        schemaVersion: 0,
+      };
+      orgs.set(key, org);
+    } else if (org.tokens.refreshToken !== tokens.refreshToken || !org.tokens.accessToken)
+      org.tokens = { ...tokens };
+    return org;
+  };
+  return {
+    provider: 'salesforce',
+    authorizeUrl: (params) => authorizeUrl(options, params),
+    exchangeCode: (params) => exchangeCode(options, params),
+    refreshTokens: (refreshToken) => refreshTokens(options, refreshToken),
+    open(connection, hooks) {
+      const layout = layoutOf(connection);
+      const org = orgLink(`${layout.instanceUrl}|${layout.orgId}`, connection.tokens);
+      return openSession(connection, layout, org, options, hooks);
+    },
+  };
+}

@@ -1,0 +1,78 @@
+import { ConnectorError } from '../connector.ts';
+
+// Salesforce's limits as one run sees them: the org's daily API allocation (Sforce-Limit-Info on every answer)
+// and a bound on requests in flight per org.
+
+/** `api-usage=18/15000` → { used: 18, max: 15000 }. */
+export function parseLimitInfo(header: string | undefined | null): { used: number; max: number } | null {
+  const match = /api-usage=(\d+)\/(\d+)/.exec(header ?? '');
+  return match ? { used: Number(match[1]), max: Number(match[2]) } : null;
+}
+
+/**
+ * A run's share of the org's daily allocation. The org's usage since the run's first answer counts (other
+ * sessions on the same org included), and so do this session's own requests; a request that would pass the
+ * share is not sent.
+ */
+export class ApiBudget {
+  #baseline: number | null = null;
+  #latestUsed = 0;
+  #max: number | null = null;
+  #sent = 0;
+
+  constructor(
+    readonly share: number,
+    readonly accountId: string,
+  ) {}
+
+  /** Before each request: throws `budget-exhausted` instead of passing the share. */
+  beforeRequest(operation: string): void {
+    if (this.#max !== null) {
+      const allowance = Math.floor(this.#max * this.share);
+      const spent = Math.max(this.#sent, this.#latestUsed - (this.#baseline ?? this.#latestUsed));
+      if (spent + 1 > allowance)
+        throw new ConnectorError(
+          'budget-exhausted',
+          this.accountId,
+          operation,
+          `stopped before exceeding ${Math.round(this.share * 100)}% of the org's daily API allocation (${spent} of ${allowance} requests allowed for this run; ${this.#latestUsed}/${this.#max} used today)`,
+        );
+    }
+    this.#sent += 1;
+  }
+
+  /** After each answer carrying Sforce-Limit-Info. */
+  observe(header: string | undefined | null): void {
+    const info = parseLimitInfo(header);
+    if (!info) return;
+    // The first answer's usage includes the requests this run sent so far.
+    this.#baseline ??= info.used - this.#sent;
+    this.#latestUsed = Math.max(this.#latestUsed, info.used);
+    this.#max = info.max;
+  }
+
+  /** Share of the daily allocation this run has spent so far (for reports and the benchmark). */
+  spentShare(): number {
+    if (!this.#max) return 0;
+    return Math.max(this.#sent, this.#latestUsed - (this.#baseline ?? 0)) / this.#max;
+  }
+}
+
+/** At most `limit` tasks at once; the rest wait in order. */
+export class RequestGate {
+  #active = 0;
+  readonly #waiting: (() => void)[] = [];
+
+  constructor(readonly limit: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.#active >= this.limit) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    this.#active += 1;
+    try {
+      return await task();
+    } finally {
+      this.#active -= 1;
+      this.#waiting.shift()?.();
+    }
+  }
+}

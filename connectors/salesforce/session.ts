@@ -1,0 +1,66 @@
+import type { CorporateAction, Plan, TagOption } from '../../src/core/index.ts';
+import type { AccountConnection, AccountSession, ApplyReport, SessionHooks } from '../connector.ts';
+import { silentLogger } from '../connector.ts';
+import { CallTally } from '../shared/call-tally.ts';
+import { applyTagChanges } from './apply-tags.ts';
+import { type OrgLink, SalesforceClient } from './client.ts';
+import { inRelationshipMode, type SessionContext } from './context.ts';
+import { applyCopies } from './corporate.ts';
+import { ApiBudget } from './limits.ts';
+import { refreshTokens } from './oauth.ts';
+import type { AccountLayout, SalesforceOptions } from './options.ts';
+import { pullChild, pullCorporate } from './pull.ts';
+import { applyRelationships } from './relationships.ts';
+import { SchemaCache } from './schema.ts';
+import { ensureTagField } from './tag-field.ts';
+
+// One account, one run: the AccountSession every provider implements, on the parts in this folder.
+
+export interface SalesforceSession extends AccountSession {
+  /** Share of the org's daily API allocation this run has spent so far. */
+  apiShare(): number;
+}
+
+export function openSession(
+  connection: AccountConnection,
+  layout: AccountLayout,
+  org: OrgLink,
+  options: SalesforceOptions,
+  hooks: SessionHooks = {},
+): SalesforceSession {
+  const tally = new CallTally();
+  const budget = new ApiBudget(options.apiBudgetShare, connection.accountId);
+  const logger = hooks.logger ?? silentLogger;
+  const client = new SalesforceClient({
+    accountId: connection.accountId,
+    instanceUrl: layout.instanceUrl,
+    org,
+    options,
+    tally,
+    budget,
+    hooks,
+    logger,
+    refresh: (refreshToken) => refreshTokens(options, refreshToken),
+  });
+  const ctx: SessionContext = {
+    connection,
+    layout,
+    options,
+    client,
+    schema: new SchemaCache(client, connection.accountId),
+    tally,
+    logger,
+    parentRelations: null,
+  };
+  return {
+    accountId: connection.accountId,
+    ensureTagField: (tagOptions: readonly TagOption[]) => ensureTagField(ctx, tagOptions),
+    pullChild: () => pullChild(ctx),
+    pullCorporate: () => pullCorporate(ctx),
+    applyTagChanges: (changes) => applyTagChanges(ctx, changes),
+    applyCorporate: (actions: readonly CorporateAction[], plan: Plan): Promise<ApplyReport> =>
+      inRelationshipMode(ctx) ? applyRelationships(ctx, actions, plan) : applyCopies(ctx, actions),
+    calls: () => tally.stats(),
+    apiShare: () => budget.spentShare(),
+  };
+}

@@ -1,0 +1,204 @@
+import type { Snapshot } from '../../src/core/index.ts';
+import type { SimRecord } from './simulator-soql.ts';
+
+// The data of one simulated Salesforce org: sObject tables, the custom fields the app created, its daily API
+// allocation, its session generation and the toggles tests flip.
+
+const PREFIX: Record<string, string> = {
+  Account: '001',
+  Contact: '003',
+  Lead: '00Q',
+  Opportunity: '006',
+  OpportunityContactRole: '00K',
+  OpportunityStage: '01J',
+  CampaignMember: '00v',
+  AccountContactRelation: '07k',
+  PermissionSet: '0PS',
+  FieldPermissions: '01k',
+  PermissionSetAssignment: '0Pa',
+  CustomField: '00N',
+  User: '005',
+};
+
+export const KNOWN_FIELDS: Record<string, string[]> = {
+  Account: ['Id', 'Name', 'ParentId', 'CreatedDate'],
+  Contact: ['Id', 'AccountId', 'FirstName', 'LastName', 'Email', 'Phone', 'MobilePhone', 'CreatedDate'],
+  Lead: ['Id', 'FirstName', 'LastName', 'Email', 'Phone', 'MobilePhone', 'CreatedDate', 'IsConverted'],
+  Opportunity: ['Id', 'AccountId', 'StageName', 'ContactId', 'CreatedDate'],
+  OpportunityContactRole: ['Id', 'OpportunityId', 'ContactId'],
+  OpportunityStage: ['Id', 'ApiName', 'MasterLabel', 'SortOrder', 'IsClosed', 'IsWon', 'IsActive'],
+  CampaignMember: ['Id', 'ContactId', 'LeadId', 'HasResponded', 'FirstRespondedDate'],
+  AccountContactRelation: ['Id', 'ContactId', 'AccountId', 'IsActive', 'IsDirect', 'Roles', 'CreatedDate'],
+  PermissionSet: ['Id', 'Name', 'Label'],
+  FieldPermissions: ['Id', 'ParentId', 'SobjectType', 'Field', 'PermissionsRead', 'PermissionsEdit'],
+  PermissionSetAssignment: ['Id', 'AssigneeId', 'PermissionSetId'],
+};
+
+export interface CustomFieldDef {
+  id: string;
+  object: string;
+  /** API name, `Community_Sync_Tags__c`. */
+  name: string;
+  label: string;
+  values: { value: string; label: string }[];
+}
+
+export interface RecordFault {
+  statusCode: string;
+  message: string;
+}
+
+let orgCounter = 0;
+
+/** SF-style dates: `2024-01-03T10:00:00.000+0000`. */
+export const sfDate = (iso: string): string => new Date(iso).toISOString().replace('Z', '+0000');
+
+export class SimOrg {
+  readonly index = ++orgCounter;
+  readonly tables = new Map<string, Map<string, SimRecord>>();
+  readonly customFields = new Map<string, CustomFieldDef>();
+  readonly #sequence = new Map<string, number>();
+  readonly userId: string;
+  /** Requests answered today, and the daily allocation. */
+  used = 0;
+  dailyLimit = 100_000;
+  /** Bumped by `expireSessions`: access tokens of older generations are refused. */
+  sessionGeneration = 0;
+  acrEnabled = true;
+  personAccounts = false;
+  /** Contacts created with the email, or the full name, of an existing Contact are refused with DUPLICATES_DETECTED. */
+  duplicateRule = false;
+  /** Writes to these record ids fail with the given error. */
+  readonly recordFaults = new Map<string, RecordFault>();
+
+  constructor(readonly id: string) {
+    this.userId = this.newId('User');
+  }
+
+  newId(object: string): string {
+    const n = (this.#sequence.get(object) ?? 0) + 1;
+    this.#sequence.set(object, n);
+    const prefix = PREFIX[object] ?? 'a00';
+    return `${prefix}${this.index.toString(36).padStart(3, '0')}${n.toString(36).padStart(9, '0')}`;
+  }
+
+  table(object: string): Map<string, SimRecord> {
+    let table = this.tables.get(object);
+    if (!table) {
+      table = new Map();
+      this.tables.set(object, table);
+    }
+    return table;
+  }
+
+  insert(object: string, fields: Record<string, unknown>, id = this.newId(object)): SimRecord {
+    const record: SimRecord = { CreatedDate: sfDate(new Date().toISOString()), ...fields, Id: id };
+    this.table(object).set(record.Id, record);
+    return record;
+  }
+
+  find(object: string, id: string): SimRecord | undefined {
+    return this.tables.get(object)?.get(id);
+  }
+
+  /** Custom fields the integration user can see: created, and granted by an assigned permission set. */
+  visibleCustomFields(object: string): CustomFieldDef[] {
+    const granted = new Set<string>();
+    const assigned = new Set(
+      [...this.table('PermissionSetAssignment').values()]
+        .filter((a) => a.AssigneeId === this.userId)
+        .map((a) => a.PermissionSetId),
+    );
+    for (const permission of this.table('FieldPermissions').values()) {
+      if (assigned.has(permission.ParentId) && permission.PermissionsRead === true)
+        granted.add(String(permission.Field));
+    }
+    return [...this.customFields.values()].filter(
+      (f) => f.object === object && granted.has(`${object}.${f.name}`),
+    );
+  }
+
+  fieldNames(object: string): Set<string> {
+    const names = new Set([
+      ...(KNOWN_FIELDS[object] ?? []),
+      ...this.visibleCustomFields(object).map((f) => f.name),
+    ]);
+    if (object === 'Contact' && this.personAccounts) names.add('IsPersonAccount');
+    return names;
+  }
+
+  objectSupported(object: string): boolean {
+    if (object === 'AccountContactRelation') return this.acrEnabled;
+    return object in KNOWN_FIELDS;
+  }
+}
+
+type ChildInput = Snapshot['children'][number];
+type ContactInput = ChildInput['contacts'][number];
+
+/** A snapshot contact as a Contact row (Email, Phone, MobilePhone from its first email and phones). */
+function contactFields(contact: ContactInput, accountId: string | null): Record<string, unknown> {
+  const p = contact.properties;
+  const text = (...keys: string[]) => {
+    for (const key of keys) if (typeof p[key] === 'string' && p[key] !== '') return p[key];
+    return null;
+  };
+  return {
+    ...(accountId ? { AccountId: accountId } : {}),
+    FirstName: text('FirstName', 'firstname'),
+    LastName: text('LastName', 'lastname') ?? `Contact ${contact.id}`,
+    Email: contact.emails[0] ?? null,
+    Phone: contact.phones[0] ?? null,
+    MobilePhone: contact.phones[1] ?? null,
+    CreatedDate: sfDate(contact.createdAt),
+  };
+}
+
+/** Seeds the stages, Contacts, Opportunities and responded campaign members of one child account. */
+export function seedChild(org: SimOrg, child: ChildInput, accountId: string | null): Map<string, string> {
+  const ids = new Map<string, string>();
+  if (org.table('OpportunityStage').size === 0) {
+    const stages = child.pipelines[0]?.stages ?? [];
+    for (const stage of stages)
+      org.insert('OpportunityStage', {
+        ApiName: stage.id,
+        MasterLabel: stage.label,
+        SortOrder: stage.order,
+        IsClosed: stage.outcome != null,
+        IsWon: stage.outcome === 'won',
+        IsActive: true,
+      });
+  }
+  for (const contact of child.contacts) {
+    const row = org.insert('Contact', contactFields(contact, accountId));
+    ids.set(contact.id, row.Id);
+    for (let i = 0; i < contact.conversions; i++) {
+      org.insert('CampaignMember', {
+        ContactId: row.Id,
+        LeadId: null,
+        HasResponded: true,
+        FirstRespondedDate:
+          i === 0 && contact.firstConversionAt ? contact.firstConversionAt.slice(0, 10) : null,
+      });
+    }
+  }
+  for (const deal of child.deals) {
+    const contactIds = deal.contactIds.flatMap((id) => ids.get(id) ?? []);
+    const opportunity = org.insert('Opportunity', {
+      AccountId: accountId,
+      StageName: deal.stageId,
+      ContactId: contactIds[0] ?? null,
+    });
+    for (const contactId of contactIds.slice(1))
+      org.insert('OpportunityContactRole', { OpportunityId: opportunity.Id, ContactId: contactId });
+  }
+  return ids;
+}
+
+export function seedCorporate(
+  org: SimOrg,
+  corporate: NonNullable<Snapshot['corporate']>,
+  accountId: string | null,
+): void {
+  for (const contact of corporate.contacts) org.insert('Contact', contactFields(contact, accountId));
+}

@@ -1,0 +1,490 @@
+import { readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parseSnapshot, type Snapshot } from '../../src/core/index.ts';
+import {
+  CallLog,
+  createServer,
+  type FaultOptions,
+  Faults,
+  listen,
+  readForm,
+  readJson,
+  sendJson,
+} from '../shared/simulator-kit.ts';
+import { type CustomFieldDef, KNOWN_FIELDS, SimOrg, seedChild, seedCorporate } from './simulator-org.ts';
+import { type ParsedQuery, parseSoql, runQuery, type SimRecord, SoqlError } from './simulator-soql.ts';
+import { createOne, failure, updateOne } from './simulator-writes.ts';
+
+// A local stand-in for the Salesforce REST API surface the adapter uses: OAuth token endpoint, SOQL query with
+// nextRecordsUrl paging at 2,000, describe, sObject Collections (200 a call, allOrNone false), single-record
+// create, Tooling API CustomField, Bulk API 2.0 query jobs, Sforce-Limit-Info, the daily allocation, session
+// expiry and fault injection. Every call is recorded.
+
+export const QUERY_PAGE = 2_000;
+export const COLLECTION_LIMIT = 200;
+
+export interface SalesforceSimulator {
+  url: string;
+  calls: CallLog;
+  faults: Faults;
+  /** The org that serves an account (in the one-org layout every account names the same org). */
+  org(accountId: string): SimOrg;
+  orgs(): SimOrg[];
+  /** Every access token issued so far becomes invalid (INVALID_SESSION_ID) until refreshed. */
+  expireSessions(accountId?: string): void;
+  /** Records per Bulk 2.0 result page (default 50,000). */
+  bulkPageSize: number;
+  close(): Promise<void>;
+}
+
+export interface SimulatorOptions {
+  snapshot: Snapshot;
+  oneOrg?: boolean;
+  port?: number;
+  faults?: Partial<FaultOptions>;
+}
+
+type ErrorBody = { message: string; errorCode: string }[];
+const apiError = (errorCode: string, message: string): ErrorBody => [{ message, errorCode }];
+
+interface Answer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+  raw?: string;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly errorCode: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function startSalesforceSimulator(options: SimulatorOptions): Promise<SalesforceSimulator> {
+  const { snapshot } = options;
+  const orgByAccount = new Map<string, SimOrg>();
+  if (options.oneOrg) {
+    const org = new SimOrg('one-org');
+    const parentId = snapshot.corporate?.id ?? null;
+    if (snapshot.corporate) {
+      org.insert('Account', { Name: snapshot.corporate.name, ParentId: null }, snapshot.corporate.id);
+      seedCorporate(org, snapshot.corporate, snapshot.corporate.id);
+      orgByAccount.set(snapshot.corporate.id, org);
+    }
+    for (const child of snapshot.children) {
+      org.insert('Account', { Name: child.name, ParentId: parentId }, child.id);
+      seedChild(org, child, child.id);
+      orgByAccount.set(child.id, org);
+    }
+  } else {
+    for (const child of snapshot.children) {
+      const org = new SimOrg(child.id);
+      seedChild(org, child, null);
+      orgByAccount.set(child.id, org);
+    }
+    if (snapshot.corporate) {
+      const org = new SimOrg(snapshot.corporate.id);
+      seedCorporate(org, snapshot.corporate, null);
+      orgByAccount.set(snapshot.corporate.id, org);
+    }
+  }
+
+  const calls = new CallLog();
+  const faults = new Faults(options.faults);
+  const cursors = new Map<string, { rows: Record<string, unknown>[]; offset: number }>();
+  const bulkJobs = new Map<string, { rows: Record<string, unknown>[]; fields: string[]; object: string }>();
+  let cursorCounter = 0;
+  let baseUrl = '';
+  const simulator: SalesforceSimulator = {
+    url: '',
+    calls,
+    faults,
+    bulkPageSize: 50_000,
+    org(accountId) {
+      const org = orgByAccount.get(accountId);
+      if (!org) throw new Error(`no simulated org for account ${accountId}`);
+      return org;
+    },
+    orgs: () => [...new Set(orgByAccount.values())],
+    expireSessions(accountId) {
+      const orgs = accountId ? [simulator.org(accountId)] : simulator.orgs();
+      for (const org of orgs) org.sessionGeneration += 1;
+    },
+    close: async () => {},
+  };
+
+  /** `sandbox-<id>` (generation 0) or `sandbox-<id>~<generation>` after a refresh. */
+  function orgOfToken(header: string | undefined): { org: SimOrg | null; valid: boolean } {
+    const match = /^Bearer sandbox-(.+?)(?:~(\d+))?$/.exec(header ?? '');
+    const org = match ? (orgByAccount.get(match[1] as string) ?? null) : null;
+    if (!org) return { org: null, valid: false };
+    return { org, valid: Number(match?.[2] ?? 0) === org.sessionGeneration };
+  }
+
+  function token(accountId: string, org: SimOrg) {
+    const generation = org.sessionGeneration;
+    return {
+      access_token: generation === 0 ? `sandbox-${accountId}` : `sandbox-${accountId}~${generation}`,
+      refresh_token: `refresh-${accountId}`,
+      instance_url: baseUrl,
+      id: `${baseUrl}/id/${org.id}/${org.userId}`,
+      token_type: 'Bearer',
+      issued_at: String(Date.now()),
+      signature: 'simulated',
+      scope: 'api refresh_token',
+    };
+  }
+
+  async function oauth(request: IncomingMessage, path: string): Promise<Answer> {
+    if (path === '/services/oauth2/token' && request.method === 'POST') {
+      const form = await readForm(request);
+      const grant = form.get('grant_type');
+      const credential = grant === 'refresh_token' ? form.get('refresh_token') : form.get('code');
+      const match = /^(?:refresh|code)-(.+)$/.exec(credential ?? '');
+      const org = match ? orgByAccount.get(match[1] as string) : undefined;
+      if (!org || !match || (grant !== 'refresh_token' && grant !== 'authorization_code'))
+        return {
+          status: 400,
+          body: { error: 'invalid_grant', error_description: 'expired access/refresh token' },
+        };
+      return { status: 200, body: token(match[1] as string, org) };
+    }
+    throw new HttpError(404, 'NOT_FOUND', 'The requested resource does not exist');
+  }
+
+  function queryRows(
+    org: SimOrg,
+    soql: string,
+    tooling: boolean,
+  ): { query: ParsedQuery; rows: Record<string, unknown>[] } {
+    const query = parseSoql(soql);
+    if (tooling) {
+      if (query.object !== 'CustomField')
+        throw new SoqlError('INVALID_TYPE', `sObject type '${query.object}' is not supported.`);
+      const records: SimRecord[] = [...org.customFields.values()].map((f) => ({
+        Id: f.id,
+        DeveloperName: f.name.replace(/__c$/, ''),
+        TableEnumOrId: f.object,
+      }));
+      return { query, rows: runQuery(query, records, () => undefined) };
+    }
+    if (!org.objectSupported(query.object))
+      throw new SoqlError('INVALID_TYPE', `sObject type '${query.object}' is not supported.`);
+    const known = org.fieldNames(query.object);
+    for (const field of [...query.fields, ...query.where.map((c) => c.path)]) {
+      const base = field.split('.')[0] as string;
+      const valid = field.includes('.') ? known.has(`${base}Id`) : known.has(field) || field === 'IsDirect';
+      if (!valid)
+        throw new SoqlError('INVALID_FIELD', `No such column '${field}' on entity '${query.object}'.`);
+    }
+    const rows = runQuery(query, org.table(query.object).values(), (object, id) => org.find(object, id));
+    return { query, rows };
+  }
+
+  function page(rows: Record<string, unknown>[], offset: number, version: string, cursorId: string | null) {
+    const records = rows.slice(offset, offset + QUERY_PAGE);
+    const done = offset + QUERY_PAGE >= rows.length;
+    let next: string | undefined;
+    if (!done) {
+      const id = cursorId ?? `01g${(++cursorCounter).toString(36).padStart(12, '0')}`;
+      cursors.set(id, { rows, offset: offset + QUERY_PAGE });
+      next = `/services/data/${version}/query/${id}-${offset + QUERY_PAGE}`;
+    } else if (cursorId) cursors.delete(cursorId);
+    return { totalSize: rows.length, done, records, ...(next ? { nextRecordsUrl: next } : {}) };
+  }
+
+  function describe(org: SimOrg, object: string): Answer {
+    if (!org.objectSupported(object))
+      throw new HttpError(404, 'NOT_FOUND', 'The requested resource does not exist');
+    const custom = new Map(org.visibleCustomFields(object).map((f) => [f.name, f]));
+    const fields = [...org.fieldNames(object)].map((name) => {
+      const def = custom.get(name);
+      return {
+        name,
+        label: def?.label ?? name,
+        type: def ? 'multipicklist' : name === 'Id' ? 'id' : 'string',
+        custom: Boolean(def),
+        picklistValues: def ? def.values.map((v) => ({ ...v, active: true, defaultValue: false })) : [],
+      };
+    });
+    return { status: 200, body: { name: object, label: object, fields } };
+  }
+
+  async function collections(org: SimOrg, method: string, request: IncomingMessage): Promise<Answer> {
+    const body = (await readJson(request)) as { allOrNone?: boolean; records?: Record<string, unknown>[] };
+    const records = body?.records ?? [];
+    if (records.length > COLLECTION_LIMIT)
+      throw new HttpError(
+        400,
+        'EXCEEDED_ID_LIMIT',
+        `record limit reached. cannot submit more than ${COLLECTION_LIMIT} records into this call`,
+      );
+    const results = records.map((record) => {
+      const object = (record.attributes as { type?: string } | undefined)?.type ?? '';
+      if (!org.objectSupported(object))
+        return failure('INVALID_TYPE', `sObject type '${object}' is not supported.`);
+      return method === 'POST' ? createOne(org, object, record) : updateOne(org, object, record);
+    });
+    return { status: 200, body: results };
+  }
+
+  function customFieldFromMetadata(body: Record<string, unknown>, existing?: CustomFieldDef) {
+    const fullName = String(body.FullName ?? `${existing?.object}.${existing?.name}`);
+    const [object, name] = fullName.split('.') as [string, string];
+    const metadata = (body.Metadata ?? {}) as {
+      label?: string;
+      type?: string;
+      valueSet?: { valueSetDefinition?: { value?: { fullName: string; label: string }[] } };
+    };
+    if (!existing && metadata.type !== 'MultiselectPicklist')
+      throw new HttpError(400, 'FIELD_INTEGRITY_EXCEPTION', 'only MultiselectPicklist fields are simulated');
+    const values = (metadata.valueSet?.valueSetDefinition?.value ?? []).map((v) => ({
+      value: v.fullName,
+      label: v.label,
+    }));
+    if (values.some((v) => v.value.includes(';')))
+      throw new HttpError(400, 'FIELD_INTEGRITY_EXCEPTION', 'picklist values cannot contain ;');
+    return { object, name, label: metadata.label ?? existing?.label ?? name, values };
+  }
+
+  async function tooling(
+    org: SimOrg,
+    method: string,
+    rest: string,
+    request: IncomingMessage,
+  ): Promise<Answer> {
+    if (rest === '/sobjects/CustomField' && method === 'POST') {
+      const parsed = customFieldFromMetadata((await readJson(request)) as Record<string, unknown>);
+      const duplicate = [...org.customFields.values()].some(
+        (f) => f.object === parsed.object && f.name === parsed.name,
+      );
+      if (duplicate)
+        throw new HttpError(400, 'DUPLICATE_DEVELOPER_NAME', 'There is already a field with that API name');
+      if (!org.objectSupported(parsed.object))
+        throw new HttpError(400, 'INVALID_TYPE', `sObject type '${parsed.object}' is not supported.`);
+      const id = org.newId('CustomField');
+      org.customFields.set(id, { id, ...parsed });
+      return { status: 201, body: { id, success: true, errors: [] } };
+    }
+    const patch = /^\/sobjects\/CustomField\/([^/]+)$/.exec(rest);
+    if (patch && method === 'PATCH') {
+      const existing = org.customFields.get(patch[1] as string);
+      if (!existing) throw new HttpError(404, 'NOT_FOUND', 'The requested resource does not exist');
+      const parsed = customFieldFromMetadata((await readJson(request)) as Record<string, unknown>, existing);
+      org.customFields.set(existing.id, { ...existing, label: parsed.label, values: parsed.values });
+      return { status: 204, body: undefined };
+    }
+    throw new HttpError(404, 'NOT_FOUND', 'The requested resource does not exist');
+  }
+
+  const csvCell = (value: unknown) =>
+    value === null || value === undefined ? '' : `"${String(value).replace(/"/g, '""')}"`;
+
+  async function bulk(
+    org: SimOrg,
+    method: string,
+    rest: string,
+    request: IncomingMessage,
+    url: URL,
+  ): Promise<Answer> {
+    if (rest === '' && method === 'POST') {
+      const body = (await readJson(request)) as { query?: string; operation?: string };
+      const { query, rows } = queryRows(org, body?.query ?? '', false);
+      if (query.fields.some((f) => f.includes('.')))
+        throw new HttpError(400, 'INVALIDJOB', 'related fields are not simulated in Bulk queries');
+      const id = `750${(++cursorCounter).toString(36).padStart(12, '0')}`;
+      bulkJobs.set(id, { rows, fields: query.fields, object: query.object });
+      return {
+        status: 200,
+        body: { id, operation: body.operation ?? 'query', object: query.object, state: 'UploadComplete' },
+      };
+    }
+    const job = /^\/([^/]+)(\/results)?$/.exec(rest);
+    const found = job ? bulkJobs.get(job[1] as string) : undefined;
+    if (!job || !found) throw new HttpError(404, 'NOT_FOUND', 'The requested resource does not exist');
+    const id = job[1] as string;
+    if (!job[2] && method === 'GET')
+      return {
+        status: 200,
+        body: { id, state: 'JobComplete', object: found.object, numberRecordsProcessed: found.rows.length },
+      };
+    if (!job[2] && method === 'DELETE') {
+      bulkJobs.delete(id);
+      return { status: 204, body: undefined };
+    }
+    const offset = Number(url.searchParams.get('locator') ?? 0);
+    const size = Number(url.searchParams.get('maxRecords') ?? simulator.bulkPageSize);
+    const slice = found.rows.slice(offset, offset + size);
+    const lines = [found.fields.map(csvCell).join(',')];
+    for (const row of slice) lines.push(found.fields.map((f) => csvCell(row[f])).join(','));
+    const next = offset + size < found.rows.length ? String(offset + size) : 'null';
+    return {
+      status: 200,
+      body: undefined,
+      raw: `${lines.join('\n')}\n`,
+      headers: {
+        'content-type': 'text/csv',
+        'sforce-locator': next,
+        'sforce-numberofrecords': String(slice.length),
+      },
+    };
+  }
+
+  async function api(
+    org: SimOrg,
+    request: IncomingMessage,
+    url: URL,
+    version: string,
+    rest: string,
+  ): Promise<Answer> {
+    const method = request.method ?? 'GET';
+    if ((rest === '/query' || rest === '/tooling/query') && method === 'GET') {
+      const { rows } = queryRows(org, url.searchParams.get('q') ?? '', rest.startsWith('/tooling'));
+      return { status: 200, body: page(rows, 0, version, null) };
+    }
+    const more = /^\/query\/([^/-]+)-(\d+)$/.exec(rest);
+    if (more && method === 'GET') {
+      const cursor = cursors.get(more[1] as string);
+      if (!cursor) throw new HttpError(400, 'INVALID_QUERY_LOCATOR', 'invalid query locator');
+      return { status: 200, body: page(cursor.rows, Number(more[2]), version, more[1] as string) };
+    }
+    const described = /^\/sobjects\/([A-Za-z_]+)\/describe$/.exec(rest);
+    if (described && method === 'GET') return describe(org, described[1] as string);
+    if (rest === '/composite/sobjects' && (method === 'POST' || method === 'PATCH'))
+      return collections(org, method, request);
+    const single = /^\/sobjects\/([A-Za-z_]+)$/.exec(rest);
+    if (single && method === 'POST') {
+      const object = single[1] as string;
+      if (!org.objectSupported(object))
+        throw new HttpError(404, 'NOT_FOUND', `sObject type '${object}' is not supported.`);
+      const result = createOne(org, object, (await readJson(request)) as Record<string, unknown>);
+      if (!result.success)
+        return {
+          status: 400,
+          body: (result.errors as { statusCode: string; message: string }[]).map((e) => ({
+            message: e.message,
+            errorCode: e.statusCode,
+          })),
+        };
+      return { status: 201, body: result };
+    }
+    const deleted = /^\/sobjects\/([A-Za-z_]+)\/([^/]+)$/.exec(rest);
+    if (deleted && method === 'DELETE') {
+      org.table(deleted[1] as string).delete(deleted[2] as string);
+      return { status: 204, body: undefined };
+    }
+    if (rest.startsWith('/tooling/')) return tooling(org, method, rest.slice('/tooling'.length), request);
+    if (rest.startsWith('/jobs/query'))
+      return bulk(org, method, rest.slice('/jobs/query'.length), request, url);
+    throw new HttpError(404, 'NOT_FOUND', 'The requested resource does not exist');
+  }
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const path = url.pathname;
+    const logged = { at: Date.now(), method: request.method ?? 'GET', path: request.url ?? '/' };
+    const send = (answer: Answer, accountOrg: SimOrg | null, injected = false) => {
+      calls.record({ ...logged, accountId: accountOrg?.id ?? null, status: answer.status, injected });
+      const headers = {
+        ...(accountOrg
+          ? { 'sforce-limit-info': `api-usage=${accountOrg.used}/${accountOrg.dailyLimit}` }
+          : {}),
+        ...answer.headers,
+      };
+      if (answer.raw !== undefined) {
+        response.writeHead(answer.status, headers);
+        response.end(answer.raw);
+      } else sendJson(response, answer.status, answer.body, headers);
+    };
+    if (faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
+    try {
+      if (path.startsWith('/services/oauth2/')) {
+        if (path === '/services/oauth2/userinfo') {
+          const { org, valid } = orgOfToken(request.headers.authorization);
+          if (!org || !valid) return send({ status: 403, body: 'Bad_OAuth_Token' }, null);
+          return send({ status: 200, body: { user_id: org.userId, organization_id: org.id } }, null);
+        }
+        return send(await oauth(request, path), null);
+      }
+      const versioned = /^\/services\/data\/(v\d+\.0)(\/.*)$/.exec(path);
+      if (!versioned) throw new HttpError(404, 'NOT_FOUND', 'The requested resource does not exist');
+      const { org, valid } = orgOfToken(request.headers.authorization);
+      if (!org || !valid)
+        return send(
+          { status: 401, body: apiError('INVALID_SESSION_ID', 'Session expired or invalid') },
+          null,
+        );
+      const fault = faults.next();
+      if (fault === 'server-error')
+        return send(
+          { status: 503, body: apiError('SERVER_UNAVAILABLE', 'Server temporarily unavailable') },
+          org,
+          true,
+        );
+      if (fault === 'rate-limit')
+        return send(
+          {
+            status: 403,
+            body: apiError('REQUEST_LIMIT_EXCEEDED', 'ConcurrentPerOrgLongTxn Limit exceeded.'),
+          },
+          org,
+          true,
+        );
+      if (org.used >= org.dailyLimit)
+        return send(
+          { status: 403, body: apiError('REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.') },
+          org,
+        );
+      org.used += 1;
+      send(await api(org, request, url, versioned[1] as string, versioned[2] as string), org);
+    } catch (error) {
+      const org = orgOfToken(request.headers.authorization).org;
+      if (error instanceof SoqlError)
+        return send({ status: 400, body: apiError(error.errorCode, error.message) }, org);
+      if (error instanceof HttpError)
+        return send({ status: error.status, body: apiError(error.errorCode, error.message) }, org);
+      if (error instanceof SyntaxError)
+        return send({ status: 400, body: apiError('JSON_PARSER_ERROR', 'malformed JSON') }, org);
+      return send({ status: 500, body: apiError('UNKNOWN_EXCEPTION', String(error)) }, org);
+    }
+  }
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error) => {
+      response.statusCode = 500;
+      response.end(String(error));
+    });
+  });
+  const running = await listen(server, options.port ?? 0);
+  baseUrl = running.url;
+  simulator.url = running.url;
+  simulator.close = running.close;
+  return simulator;
+}
+
+/** Fields the simulator knows for each object (without the app's custom fields). */
+export const SIMULATED_OBJECTS = Object.keys(KNOWN_FIELDS);
+
+/** `simulator salesforce --snapshot FILE --port PORT [--one-org]` */
+export async function runSimulatorCli(argv: string[]): Promise<void> {
+  const flag = (name: string) => {
+    const at = argv.indexOf(name);
+    return at >= 0 ? argv[at + 1] : undefined;
+  };
+  const file = flag('--snapshot');
+  if (!file) {
+    process.stderr.write('error: --snapshot FILE is required\n');
+    process.exit(2);
+  }
+  const snapshot = parseSnapshot(JSON.parse(await readFile(file, 'utf8')));
+  const simulator = await startSalesforceSimulator({
+    snapshot,
+    oneOrg: argv.includes('--one-org'),
+    port: Number(flag('--port') ?? 0),
+  });
+  process.stdout.write(`listening on ${simulator.url}\n`);
+}
