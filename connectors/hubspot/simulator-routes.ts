@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { SimContact, SimPortal, SimProperty } from './simulator-state.ts';
+import {
+  type SimContact,
+  type SimPortal,
+  type SimProperty,
+  STANDARD_CONTACT_PROPERTIES,
+} from './simulator-state.ts';
 
 // The CRM v3 endpoints the connector uses, answered from one portal's state with HubSpot's shapes:
 // list paging with `after`, batch update and upsert (100 inputs at most), search (lagging behind writes),
@@ -360,19 +365,7 @@ function propertyOut(property: SimProperty) {
     hubspotDefined: STANDARD.has(property.name),
   };
 }
-const STANDARD = new Set([
-  'email',
-  'hs_additional_emails',
-  'phone',
-  'mobilephone',
-  'createdate',
-  'num_conversion_events',
-  'first_conversion_date',
-  'firstname',
-  'lastname',
-  'hs_object_id',
-  'lastmodifieddate',
-]);
+const STANDARD = new Set(STANDARD_CONTACT_PROPERTIES);
 
 interface OptionIn {
   label?: unknown;

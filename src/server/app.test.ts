@@ -1,12 +1,10 @@
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryProvider } from '../../test/support/memory-connector.ts';
 import { account, person } from '../../test/support/snapshot-builder.ts';
+import { startTestApp } from '../../test/support/test-app.ts';
 import { type OpenDatabase, openDatabase } from '../store/database.ts';
-import { SecretBox } from '../store/secrets.ts';
-import { Store } from '../store/store.ts';
-import { runTenant } from '../sync/run-tenant.ts';
-import { createApp, STATE_TTL_MS } from './app.ts';
+import type { Store } from '../store/store.ts';
+import { STATE_TTL_MS } from './app.ts';
 
 const SECRET = 'server-test-secret-that-is-long-enough-0123456789';
 const provider = new MemoryProvider({
@@ -25,20 +23,8 @@ let close: () => void;
 
 beforeAll(async () => {
   opened = await openDatabase({ dataDir: 'memory://' });
-  store = new Store(opened.db, new SecretBox(SECRET));
-  const app = createApp({
-    store,
-    connectorFor: () => provider.connector(),
-    enabledProviders: ['hubspot'],
-    runTenant: (tenantId, options) => runTenant(store, () => provider.connector(), tenantId, options),
-    appSecret: SECRET,
-    publicUrl: 'http://localhost:3000',
-    now: () => clock,
-  });
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  close = () => server.close();
+  const app = await startTestApp(opened, provider, { secret: SECRET, now: () => clock });
+  ({ store, base, close } = app);
 });
 afterAll(async () => {
   close();

@@ -40,19 +40,7 @@ afterAll(async () => {
 
 async function tenantFor(provider: MemoryProvider, settings: object = { copyToCorporate: true }) {
   const tenant = await store.createTenant('Demo', settings);
-  for (const [id, data] of provider.accounts) {
-    const role = id === 'corp' ? 'corporate' : 'child';
-    const connection = provider.connection(id, role);
-    await store.connectAccount(tenant.id, {
-      provider: 'hubspot',
-      externalId: id,
-      role,
-      name: data.name,
-      country: connection.country,
-      tokens: connection.tokens,
-      details: {},
-    });
-  }
+  await provider.connectAll(store, tenant.id);
   return tenant.id;
 }
 
@@ -127,22 +115,15 @@ describe('a tenant run', () => {
   it('an account whose token is revoked is marked "needs reconnect" and the others still run', async () => {
     const provider = new MemoryProvider(demo());
     const tenantId = await tenantFor(provider);
-    const connector = provider.connector();
-    const revoking = {
-      ...connector,
-      open: (
-        connection: Parameters<typeof connector.open>[0],
-        hooks?: Parameters<typeof connector.open>[1],
-      ) => {
-        const session = connector.open(connection, hooks);
-        if (connection.accountId !== 'east') return session;
-        return {
-          ...session,
-          pullChild: () =>
-            Promise.reject(new ConnectorError('auth-revoked', 'east', 'refresh token', 'revoked')),
-        };
-      },
-    };
+    const revoking = provider.connectorWith((session, connection) =>
+      connection.accountId !== 'east'
+        ? session
+        : {
+            ...session,
+            pullChild: () =>
+              Promise.reject(new ConnectorError('auth-revoked', 'east', 'refresh token', 'revoked')),
+          },
+    );
     const { report } = await runTenant(store, () => revoking, tenantId);
     expect(report.accountErrors.map((e) => e.kind)).toEqual(['auth-revoked']);
     expect(tagsOf(provider, 'north', 'n1')).toContain(PRIMARY);
@@ -156,26 +137,15 @@ describe('a tenant run', () => {
   it('a run that dies while applying is safe to run again: same final state, no duplicate copies', async () => {
     const provider = new MemoryProvider(demo());
     const tenantId = await tenantFor(provider);
-    const connector = provider.connector();
     let dying = true;
-    const crashing = {
-      ...connector,
-      open: (
-        connection: Parameters<typeof connector.open>[0],
-        hooks?: Parameters<typeof connector.open>[1],
-      ) => {
-        const session = connector.open(connection, hooks);
-        return {
-          ...session,
-          applyCorporate: async (...args: Parameters<typeof session.applyCorporate>) => {
-            const [actions, plan] = args;
-            await session.applyCorporate(actions.slice(0, 1), plan);
-            if (dying) throw new Error('process killed');
-            return session.applyCorporate(actions.slice(1), plan);
-          },
-        };
+    const crashing = provider.connectorWith((session) => ({
+      ...session,
+      applyCorporate: async (actions, plan) => {
+        await session.applyCorporate(actions.slice(0, 1), plan);
+        if (dying) throw new Error('process killed');
+        return session.applyCorporate(actions.slice(1), plan);
       },
-    };
+    }));
     const first = await runTenant(store, () => crashing, tenantId);
     expect(first.status).toBe('partial');
     dying = false;

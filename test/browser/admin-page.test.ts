@@ -1,14 +1,10 @@
 import { existsSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/server/app.ts';
 import { type OpenDatabase, openDatabase } from '../../src/store/database.ts';
-import { SecretBox } from '../../src/store/secrets.ts';
-import { Store } from '../../src/store/store.ts';
-import { runTenant } from '../../src/sync/run-tenant.ts';
 import { MemoryProvider } from '../support/memory-connector.ts';
 import { account, person } from '../support/snapshot-builder.ts';
+import { startTestApp } from '../support/test-app.ts';
 
 // The admin page in a real browser (Debian's Chromium, driven by playwright-core; never a downloaded one).
 
@@ -37,34 +33,11 @@ beforeAll(async () => {
     corporate: { id: 'corp', name: 'HQ', contacts: [] },
   });
   opened = await openDatabase({ dataDir: 'memory://' });
-  const store = new Store(opened.db, new SecretBox(SECRET));
-  const tenant = await store.createTenant('Evergreen');
-  for (const [id, data] of provider.accounts) {
-    const role = id === 'corp' ? 'corporate' : 'child';
-    const c = provider.connection(id, role);
-    await store.connectAccount(tenant.id, {
-      provider: 'hubspot',
-      externalId: id,
-      role,
-      name: data.name,
-      country: null,
-      tokens: c.tokens,
-      details: {},
-    });
-  }
-  const app = createApp({
-    store,
-    connectorFor: () => provider.connector(),
-    enabledProviders: ['hubspot'],
-    runTenant: (tenantId, options) => runTenant(store, () => provider.connector(), tenantId, options),
-    appSecret: SECRET,
-    publicUrl: 'http://localhost',
-    sandboxTenantId: () => tenant.id,
-  });
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  close = () => server.close();
+  let tenantId = '';
+  const app = await startTestApp(opened, provider, { secret: SECRET, sandboxTenantId: () => tenantId });
+  tenantId = (await app.store.createTenant('Evergreen')).id;
+  await provider.connectAll(app.store, tenantId);
+  ({ base, close } = app);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [

@@ -13,6 +13,7 @@ import {
   parseSnapshot,
   type SnapshotInput,
 } from '../../src/core/index.ts';
+import type { Store } from '../../src/store/store.ts';
 
 // An in-memory provider for testing what sits above the connector interface (runs, stored state, the app).
 // It keeps every account's records, applies writes to them, and can be told to fail an account's reads.
@@ -41,6 +42,34 @@ export class MemoryProvider {
       country: data?.country ?? null,
       tokens: { accessToken: `memory-${accountId}`, refreshToken: null, expiresAt: null },
       details: {},
+    };
+  }
+
+  /** Connects every account to a tenant in the store, as the install and connect flow would. */
+  async connectAll(store: Store, tenantId: string, corporateId = 'corp'): Promise<void> {
+    for (const [id, data] of this.accounts) {
+      const role = id === corporateId ? 'corporate' : 'child';
+      const connection = this.connection(id, role);
+      await store.connectAccount(tenantId, {
+        provider: 'hubspot',
+        externalId: id,
+        role,
+        name: data.name,
+        country: connection.country,
+        tokens: connection.tokens,
+        details: {},
+      });
+    }
+  }
+
+  /** The connector, with each session passed through `change` (to make one fail, say). */
+  connectorWith(
+    change: (session: AccountSession, connection: AccountConnection) => AccountSession,
+  ): Connector {
+    const connector = this.connector();
+    return {
+      ...connector,
+      open: (connection, hooks) => change(connector.open(connection, hooks), connection),
     };
   }
 
