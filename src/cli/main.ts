@@ -1,12 +1,9 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { configuredConnectors } from '../../connectors/index.ts';
-import { ConfigError, loadConfig } from '../app/config.ts';
-import { createLogger } from '../app/logger.ts';
-import { openRuntime, type Runtime, serve } from '../app/runtime.ts';
+import { ConfigError } from '../app/config.ts';
+import type { Runtime } from '../app/runtime.ts';
 import { planInParallel } from '../parallel/plan-in-parallel.ts';
 import { formatPlan } from './format-plan.ts';
-import { readManifest, writeHubSpotProject } from './hubspot-project.ts';
 import { InputError, readSnapshotFile } from './read-snapshot-file.ts';
 
 /** Exit codes: 0 done, 1 failed while working, 2 bad input (arguments or files). */
