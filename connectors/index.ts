@@ -1,6 +1,7 @@
 import type { Config } from '../src/app/config.ts';
 import type { Connector, ProviderName } from './connector.ts';
 import { hubspotConnector } from './hubspot/index.ts';
+import { salesforceConnector } from './salesforce/index.ts';
 
 // Which providers this deployment serves, from its configuration. Registering a provider is one entry here.
 
@@ -29,6 +30,13 @@ export function configuredConnectors(
     connectors.hubspot = hubspotConnector({
       clientId: config.HUBSPOT_CLIENT_ID,
       clientSecret: config.HUBSPOT_CLIENT_SECRET,
+    });
+  }
+  if (config.SALESFORCE_CLIENT_ID && config.SALESFORCE_CLIENT_SECRET) {
+    connectors.salesforce = salesforceConnector({
+      clientId: config.SALESFORCE_CLIENT_ID,
+      clientSecret: config.SALESFORCE_CLIENT_SECRET,
+      ...(config.SALESFORCE_LOGIN_URL ? { loginUrl: config.SALESFORCE_LOGIN_URL } : {}),
     });
   }
   return connectors;

@@ -12,13 +12,16 @@ const oauth2 = (options: SalesforceOptions, redirectUri?: string) =>
     ...(redirectUri ? { redirectUri } : {}),
   });
 
+/** What the app asks an org for: the REST API, and a refresh token that keeps working while nobody is signed in. */
+export const SALESFORCE_SCOPES = ['api', 'refresh_token', 'offline_access'] as const;
+
 export function authorizeUrl(
   options: SalesforceOptions,
   params: { state: string; redirectUri: string },
 ): string {
   return oauth2(options, params.redirectUri).getAuthorizationUrl({
     state: params.state,
-    scope: 'api refresh_token',
+    scope: SALESFORCE_SCOPES.join(' '),
   });
 }
 
