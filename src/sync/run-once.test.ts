@@ -55,6 +55,8 @@ describe('a run against live accounts', () => {
     expect(provider.writes).toBe(writesBefore);
     expect(provider.accounts.get('corp')?.contacts).toHaveLength(1);
     expect(second.calls.north?.byKind.read).toBe(1);
+    // The tag options are ensured in every readable account, written to or not (a renamed account relabels).
+    expect(second.calls.east?.byKind.schema).toBe(1);
   });
 
   it('a dry run plans and explains but writes nothing', async () => {

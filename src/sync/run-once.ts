@@ -165,9 +165,16 @@ export async function runOnce(input: RunOnceInput): Promise<RunOnceReport> {
     list.push(change);
     byAccount.set(change.accountId, list);
   }
-  await inPool([...byAccount], input.pullConcurrency ?? 4, async ([accountId, changes]) => {
+  // Every readable child gets its tag options ensured, changes or not, so a renamed account's tag label is
+  // relabelled everywhere in the run that first sees the new name.
+  const readable = input.children
+    .map((a) => a.connection.accountId)
+    .filter((id) => writable(id) && pulled.has(id));
+  await inPool(readable, input.pullConcurrency ?? 4, async (accountId) => {
+    const changes = byAccount.get(accountId) ?? [];
     try {
       await session(accountId).ensureTagField(plan.tagOptions);
+      if (changes.length === 0) return;
       const applied = await session(accountId).applyTagChanges(changes);
       report.written += applied.written;
       report.failures.push(...applied.failures);
