@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Connector, Logger, ProviderName } from '../../connectors/connector.ts';
+import { ResyncQueue } from '../../webhooks/resync-queue.ts';
 import { Scheduler } from '../jobs/scheduler.ts';
 import { createApp } from '../server/app.ts';
 import { type OpenDatabase, openDatabase } from '../store/database.ts';
@@ -62,12 +63,17 @@ export interface Serving {
 /** Starts the HTTP server and the daily scheduler; runs left `running` by a dead process are failed first. */
 export async function serve(
   runtime: Runtime,
-  options: { sandboxTenantId?: () => string | null } = {},
+  options: { sandboxTenantId?: () => string | null; hubspotWebhookSecret?: string } = {},
 ): Promise<Serving> {
   const { config, store, logger } = runtime;
   const abandoned = await store.failAbandonedRuns();
   if (abandoned > 0)
     logger.warn({ runs: abandoned }, 'runs interrupted by a stop were marked failed; they will run again');
+  const resyncs = new ResyncQueue(
+    (tenantId) => runtime.runTenant(tenantId, { trigger: 'webhook' }),
+    60_000,
+    (tenantId, error) => logger.warn({ tenantId, error: String(error) }, 'webhook resync failed'),
+  );
   // Listen first, so that with PORT=0 the OAuth redirect URLs name the port actually taken.
   const server: Server = createServer();
   await new Promise<void>((resolve, reject) => {
@@ -84,6 +90,9 @@ export async function serve(
     publicUrl: config.PUBLIC_URL ?? `http://localhost:${port}`,
     logger,
     ...(options.sandboxTenantId ? { sandboxTenantId: options.sandboxTenantId } : {}),
+    ...(options.hubspotWebhookSecret
+      ? { webhooks: { hubspotClientSecret: options.hubspotWebhookSecret, queue: resyncs } }
+      : {}),
   });
   server.on('request', app);
   const scheduler = new Scheduler({
@@ -96,6 +105,7 @@ export async function serve(
     url: `http://localhost:${port}/`,
     close: async () => {
       scheduler.stop();
+      resyncs.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

@@ -16,7 +16,10 @@ export interface Started {
 export async function startApp(config: Config, logger: Logger): Promise<Started> {
   if (!config.sandbox) {
     const runtime = await openRuntime(config, logger, configuredConnectors(config));
-    const serving = await serve(runtime);
+    const serving = await serve(
+      runtime,
+      config.HUBSPOT_CLIENT_SECRET ? { hubspotWebhookSecret: config.HUBSPOT_CLIENT_SECRET } : {},
+    );
     return {
       runtime,
       serving,
@@ -32,7 +35,10 @@ export async function startApp(config: Config, logger: Logger): Promise<Started>
   const sandbox = await startSandboxCrm(config);
   const runtime = await openRuntime(config, logger, configuredConnectors(config, sandbox.endpoints));
   let sandboxTenant: string | null = null;
-  const serving = await serve(runtime, { sandboxTenantId: () => sandboxTenant });
+  const serving = await serve(runtime, {
+    sandboxTenantId: () => sandboxTenant,
+    hubspotWebhookSecret: sandbox.endpoints.hubspotClientSecret,
+  });
   const appUrl = serving.url.replace('localhost', '127.0.0.1');
   const tenantId = await installSandboxTenant(runtime, appUrl, (id) => {
     sandboxTenant = id;

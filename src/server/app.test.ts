@@ -157,3 +157,43 @@ describe('install and connect', () => {
     expect(await json(response)).toEqual({ status: 'ok' });
   });
 });
+
+describe('HubSpot webhooks', () => {
+  it('a signed event batch queues a resync of every enabled tenant with that portal; an unsigned one is refused', async () => {
+    const { createHmac } = await import('node:crypto');
+    const { ResyncQueue } = await import('../../webhooks/resync-queue.ts');
+    const queue = new ResyncQueue(async () => {}, 60_000);
+    const secret = 'hubspot-client-secret';
+    const hooked = await startTestApp(opened, provider, {
+      secret: SECRET,
+      webhooks: { hubspotClientSecret: secret, queue },
+    });
+    try {
+      const enabled = await store.createTenant('Enabled', { enabled: true });
+      const disabled = await store.createTenant('Disabled', { enabled: false });
+      await provider.connectAll(store, enabled.id);
+      await provider.connectAll(store, disabled.id);
+      const body = JSON.stringify([{ portalId: 'north', subscriptionType: 'contact.creation', objectId: 1 }]);
+      const timestamp = String(Date.now());
+      const signature = createHmac('sha256', secret)
+        .update(`POSThttp://localhost:3000/webhooks/hubspot${body}${timestamp}`)
+        .digest('base64');
+      const post = (headers: Record<string, string>) =>
+        fetch(`${hooked.base}/webhooks/hubspot`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body,
+        });
+      expect((await post({ 'x-hubspot-signature-v3': signature })).status).toBe(401);
+      const accepted = await post({
+        'x-hubspot-signature-v3': signature,
+        'x-hubspot-request-timestamp': timestamp,
+      });
+      expect(accepted.status).toBe(204);
+      expect(queue.pending()).toEqual([enabled.id]);
+    } finally {
+      queue.stop();
+      hooked.close();
+    }
+  });
+});

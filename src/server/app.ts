@@ -4,6 +4,8 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Logger, ProviderName } from '../../connectors/connector.ts';
 import { silentLogger } from '../../connectors/connector.ts';
+import { changedPortals, verifyHubSpotSignature } from '../../webhooks/hubspot.ts';
+import type { ResyncQueue } from '../../webhooks/resync-queue.ts';
 import { RunInProgressError, type Store } from '../store/store.ts';
 import type { ConnectorFor, RunResult, RunTenantOptions } from '../sync/run-tenant.ts';
 import { Signer } from './signing.ts';
@@ -25,6 +27,8 @@ export interface ServerDeps {
   appSecret: string;
   publicUrl: string;
   logger?: Logger;
+  /** Webhooks: HubSpot's client secret (signatures) and the queue that turns events into resyncs. */
+  webhooks?: { hubspotClientSecret: string; queue: ResyncQueue };
   /** Sandbox mode: `GET /` signs the visitor in to this tenant (local demo only). */
   sandboxTenantId?: () => string | null;
   now?: () => Date;
@@ -49,6 +53,34 @@ export function createApp(deps: ServerDeps): express.Express {
   const sessions = new Signer(deps.appSecret, 'admin session');
   const app = express();
   app.disable('x-powered-by');
+
+  // Before the JSON parser: the signature covers the raw body.
+  app.post('/webhooks/hubspot', express.raw({ type: '*/*', limit: '1mb' }), async (request, response) => {
+    if (!deps.webhooks) throw new HttpError(404, 'webhooks are not configured');
+    const rawBody = Buffer.isBuffer(request.body) ? request.body.toString('utf8') : '';
+    const signed = verifyHubSpotSignature(
+      {
+        method: request.method,
+        url: `${deps.publicUrl}${request.originalUrl}`,
+        rawBody,
+        timestamp: request.get('x-hubspot-request-timestamp'),
+        signature: request.get('x-hubspot-signature-v3'),
+      },
+      deps.webhooks.hubspotClientSecret,
+      now().getTime(),
+    );
+    if (!signed)
+      throw new HttpError(
+        401,
+        'the X-HubSpot-Signature-v3 signature does not match, or the request is too old',
+      );
+    for (const portal of changedPortals(rawBody)) {
+      for (const tenantId of await store.tenantsToResync('hubspot', portal))
+        deps.webhooks.queue.enqueue(tenantId);
+    }
+    response.status(204).end();
+  });
+
   app.use(express.json({ limit: '100kb' }));
 
   const provider = (value: unknown): ProviderName => {

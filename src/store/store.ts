@@ -196,6 +196,22 @@ export class Store {
     return rows.map((row) => this.#account(row));
   }
 
+  /**
+   * Tenants with sync enabled that have this account connected: whom a provider's webhook concerns. The one
+   * lookup across tenants, and it returns ids only.
+   */
+  async tenantsToResync(provider: ProviderName, externalId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('accounts')
+      .innerJoin('tenants', 'tenants.id', 'accounts.tenant_id')
+      .select(['tenants.id as id', 'tenants.settings as settings'])
+      .where('accounts.provider', '=', provider)
+      .where('accounts.external_id', '=', externalId)
+      .where('accounts.status', '=', 'connected')
+      .execute();
+    return rows.filter((row) => settingsSchema.parse(row.settings).enabled).map((row) => row.id);
+  }
+
   /** The name the admin sees for an account. */
   async renameAccount(tenantId: string, id: string, name: string): Promise<void> {
     await this.db
