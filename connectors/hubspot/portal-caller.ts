@@ -106,8 +106,11 @@ export class PortalCaller {
     } catch (error) {
       if (error instanceof ConnectorError) throw error;
       const status = statusOf(error);
-      if (status === null || !expected.includes(status)) this.tally.failed();
-      this.hooks.logger?.warn({ accountId: this.accountId, operation, status }, 'HubSpot call failed');
+      // An expected answer ("not there yet") is a normal outcome, not worth a warning.
+      if (status === null || !expected.includes(status)) {
+        this.tally.failed();
+        this.hooks.logger?.warn({ accountId: this.accountId, operation, status }, 'HubSpot call failed');
+      }
       throw new ConnectorError(failureKind(error), this.accountId, operation, providerMessage(error), {
         cause: error,
         ...(status ? { status } : {}),
