@@ -112,8 +112,20 @@ export interface ConnectedIdentity {
   details: AccountConnection['details'];
 }
 
+/** An account inside a connected one (a Salesforce Account in an org), which an admin may pick as a community. */
+export interface InnerAccount {
+  id: string;
+  name: string;
+  parentId: string | null;
+}
+
 export interface Connector {
   readonly provider: ProviderName;
+  /**
+   * Providers where one connection holds every community (Salesforce, one org with one Account per community):
+   * the accounts inside it, for the admin to pick the corporate parent and the communities from.
+   */
+  listInnerAccounts?(connection: AccountConnection, hooks?: SessionHooks): Promise<InnerAccount[]>;
   /** The provider's consent page URL, carrying our signed `state`. */
   authorizeUrl(params: { state: string; redirectUri: string }): string;
   exchangeCode(params: { code: string; redirectUri: string }): Promise<ConnectedIdentity>;

@@ -53,15 +53,17 @@ export function salesforceConnector(settings: Partial<SalesforceOptions> = {}): 
       org.tokens = { ...tokens };
     return org;
   };
+  const open = (connection: AccountConnection, hooks?: SessionHooks): SalesforceSession => {
+    const layout = layoutOf(connection);
+    const org = orgLink(`${layout.instanceUrl}|${layout.orgId}`, connection.tokens);
+    return openSession(connection, layout, org, options, hooks);
+  };
   return {
     provider: 'salesforce',
     authorizeUrl: (params) => authorizeUrl(options, params),
     exchangeCode: (params) => exchangeCode(options, params),
     refreshTokens: (refreshToken) => refreshTokens(options, refreshToken),
-    open(connection, hooks) {
-      const layout = layoutOf(connection);
-      const org = orgLink(`${layout.instanceUrl}|${layout.orgId}`, connection.tokens);
-      return openSession(connection, layout, org, options, hooks);
-    },
+    open,
+    listInnerAccounts: (connection, hooks) => open(connection, hooks).listAccounts(),
   };
 }

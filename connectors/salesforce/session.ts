@@ -1,5 +1,11 @@
 import type { CorporateAction, Plan, TagOption } from '../../src/core/index.ts';
-import type { AccountConnection, AccountSession, ApplyReport, SessionHooks } from '../connector.ts';
+import type {
+  AccountConnection,
+  AccountSession,
+  ApplyReport,
+  InnerAccount,
+  SessionHooks,
+} from '../connector.ts';
 import { silentLogger } from '../connector.ts';
 import { CallTally } from '../shared/call-tally.ts';
 import { applyTagChanges } from './apply-tags.ts';
@@ -19,6 +25,8 @@ import { ensureTagField } from './tag-field.ts';
 export interface SalesforceSession extends AccountSession {
   /** Share of the org's daily API allocation this run has spent so far. */
   apiShare(): number;
+  /** The org's Accounts, for an admin to pick the corporate parent and the communities (one-org layout). */
+  listAccounts(): Promise<InnerAccount[]>;
 }
 
 export function openSession(
@@ -62,5 +70,14 @@ export function openSession(
       inRelationshipMode(ctx) ? applyRelationships(ctx, actions, plan) : applyCopies(ctx, actions),
     calls: () => tally.stats(),
     apiShare: () => budget.spentShare(),
+    listAccounts: async () => {
+      const rows = await client.queryAll<{ Id: string; Name: string; ParentId: string | null }>(
+        'list accounts',
+        'SELECT Id, Name, ParentId FROM Account ORDER BY Id',
+      );
+      return rows
+        .map((row) => ({ id: row.Id, name: row.Name, parentId: row.ParentId ?? null }))
+        .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+    },
   };
 }

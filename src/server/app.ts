@@ -222,6 +222,53 @@ export function createApp(deps: ServerDeps): express.Express {
     });
   });
 
+  // One org with one Account per community (Salesforce): list the org's Accounts, then say which is the corporate
+  // parent and which are the communities. Each community becomes a child connection on the org's tokens.
+  const innerAccounts = async (tenantId: string, accountId: string) => {
+    const account = await store.account(tenantId, accountId);
+    if (!account) throw new HttpError(404, 'no such account in this tenant');
+    const connector = deps.connectorFor(account.provider);
+    if (!connector.listInnerAccounts) {
+      throw new HttpError(400, `${account.provider} accounts hold no communities to pick from`);
+    }
+    return { account, inner: await connector.listInnerAccounts(account, { logger }) };
+  };
+
+  app.get('/api/tenants/:tenantId/accounts/:accountId/inner-accounts', async (request, response) => {
+    const { inner } = await innerAccounts(tenantOf(request), String(request.params.accountId));
+    response.json({ accounts: inner });
+  });
+
+  app.post('/api/tenants/:tenantId/accounts/:accountId/communities', async (request, response) => {
+    const tenantId = tenantOf(request);
+    const body = z
+      .object({ parentId: z.string().min(1), communityIds: z.array(z.string().min(1)).min(1) })
+      .parse(request.body);
+    const { account, inner } = await innerAccounts(tenantId, String(request.params.accountId));
+    const byId = new Map(inner.map((a) => [a.id, a]));
+    const unknown = [body.parentId, ...body.communityIds].filter((id) => !byId.has(id));
+    if (unknown.length > 0) throw new HttpError(400, `not Accounts of this org: ${unknown.join(', ')}`);
+    const parent = byId.get(body.parentId) as { name: string };
+    await store.reconfigureAccount(tenantId, account.id, {
+      role: 'corporate',
+      name: parent.name,
+      details: { ...account.details, layout: 'one-org', salesforceAccountId: body.parentId },
+    });
+    for (const id of body.communityIds) {
+      await store.connectAccount(tenantId, {
+        provider: account.provider,
+        externalId: id,
+        role: 'child',
+        name: (byId.get(id) as { name: string }).name,
+        country: account.country,
+        tokens: account.tokens,
+        details: { ...account.details, layout: 'one-org', salesforceAccountId: id },
+      });
+    }
+    const accounts = await store.accounts(tenantId);
+    response.json({ accounts: accounts.map(({ tokens: _tokens, ...a }) => a) });
+  });
+
   app.delete('/api/tenants/:tenantId/accounts/:accountId', async (request, response) => {
     const tenantId = tenantOf(request);
     const account = await store.account(tenantId, String(request.params.accountId));

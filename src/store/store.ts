@@ -212,6 +212,20 @@ export class Store {
     return rows.filter((row) => settingsSchema.parse(row.settings).enabled).map((row) => row.id);
   }
 
+  /** Changes what a connection stands for (role, name, provider details), keeping its tokens and history. */
+  async reconfigureAccount(
+    tenantId: string,
+    id: string,
+    change: { role: 'child' | 'corporate'; name: string; details: AccountConnection['details'] },
+  ): Promise<void> {
+    await this.db
+      .updateTable('accounts')
+      .set({ role: change.role, name: change.name, details: JSON.stringify(change.details) })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .execute();
+  }
+
   /** The name the admin sees for an account. */
   async renameAccount(tenantId: string, id: string, name: string): Promise<void> {
     await this.db
