@@ -40,8 +40,13 @@ export async function openRuntime(
   const store = new Store(database.db, new SecretBox(config.appSecret));
   const connectorFor = (provider: ProviderName): Connector => {
     const connector = connectors[provider];
-    if (!connector)
-      throw new Error(`${provider} is not configured: set its client id and secret (README "Configuration")`);
+    if (!connector) {
+      throw new Error(
+        config.sandbox
+          ? `${provider} is simulated inside the running sandbox (npm start): run its tenants from the admin page`
+          : `${provider} is not configured: set its client id and secret (README "Configuration")`,
+      );
+    }
     return connector;
   };
   return {
