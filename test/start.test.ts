@@ -59,5 +59,8 @@ describe('npm start in sandbox mode', () => {
       })
     ).json()) as { tenantId: string };
     expect(session.tenantId).toMatch(/^[0-9a-f-]{36}$/);
+    const metrics = await (await fetch(new URL('metrics', url))).text();
+    expect(metrics).toContain('community_sync_runs_total{dry_run="false",status="succeeded"} 1');
+    expect(metrics).toMatch(/community_sync_api_calls_total\{kind="write",provider="hubspot"\} \d+/);
   }, 120_000);
 });

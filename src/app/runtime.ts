@@ -4,6 +4,7 @@ import type { Connector, Logger, ProviderName } from '../../connectors/connector
 import { ResyncQueue } from '../../webhooks/resync-queue.ts';
 import { Scheduler } from '../jobs/scheduler.ts';
 import { createApp } from '../server/app.ts';
+import { Metrics } from '../server/metrics.ts';
 import { type OpenDatabase, openDatabase } from '../store/database.ts';
 import { SecretBox } from '../store/secrets.ts';
 import { Store } from '../store/store.ts';
@@ -20,6 +21,7 @@ export interface Runtime {
   connectors: Partial<Record<ProviderName, Connector>>;
   connectorFor(provider: ProviderName): Connector;
   runTenant(tenantId: string, options?: RunTenantOptions): ReturnType<typeof runTenant>;
+  metrics: Metrics;
   close(): Promise<void>;
 }
 
@@ -49,13 +51,42 @@ export async function openRuntime(
     }
     return connector;
   };
+  const metrics = new Metrics();
+  const countedRun = async (tenantId: string, options: RunTenantOptions = {}) => {
+    const result = await runTenant(store, connectorFor, tenantId, { logger, ...options });
+    const accounts = new Map((await store.accounts(tenantId)).map((a) => [a.accountId, a.provider]));
+    metrics.add('community_sync_runs_total', 'Tenant runs, by outcome', {
+      status: result.status,
+      dry_run: String(options.dryRun ?? false),
+    });
+    metrics.add(
+      'community_sync_records_written_total',
+      'Records written (tags, copies, relations)',
+      {},
+      result.report.written,
+    );
+    for (const [accountId, stats] of Object.entries(result.report.calls)) {
+      for (const [kind, count] of Object.entries(stats.byKind)) {
+        if (count > 0) {
+          metrics.add(
+            'community_sync_api_calls_total',
+            'Provider API requests, by provider and kind',
+            { provider: accounts.get(accountId) ?? 'unknown', kind },
+            count,
+          );
+        }
+      }
+    }
+    return result;
+  };
   return {
     config,
     logger,
     store,
     connectors,
     connectorFor,
-    runTenant: (tenantId, options = {}) => runTenant(store, connectorFor, tenantId, { logger, ...options }),
+    metrics,
+    runTenant: countedRun,
     close: () => database.close(),
   };
 }
@@ -91,6 +122,7 @@ export async function serve(
     connectorFor: runtime.connectorFor,
     enabledProviders: Object.keys(runtime.connectors) as ProviderName[],
     runTenant: runtime.runTenant,
+    metrics: runtime.metrics,
     appSecret: config.appSecret,
     publicUrl: config.PUBLIC_URL ?? `http://localhost:${port}`,
     logger,

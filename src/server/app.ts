@@ -8,6 +8,7 @@ import { changedPortals, verifyHubSpotSignature } from '../../webhooks/hubspot.t
 import type { ResyncQueue } from '../../webhooks/resync-queue.ts';
 import { RunInProgressError, type Store } from '../store/store.ts';
 import type { ConnectorFor, RunResult, RunTenantOptions } from '../sync/run-tenant.ts';
+import { Metrics } from './metrics.ts';
 import { Signer } from './signing.ts';
 
 // The HTTP face of the app: marketplace install and account connection (OAuth), the admin API and page, and
@@ -29,6 +30,8 @@ export interface ServerDeps {
   logger?: Logger;
   /** Webhooks: HubSpot's client secret (signatures) and the queue that turns events into resyncs. */
   webhooks?: { hubspotClientSecret: string; queue: ResyncQueue };
+  /** Counters for GET /metrics; the app counts runs and webhooks in it. */
+  metrics?: Metrics;
   /** Sandbox mode: `GET /` signs the visitor in to this tenant (local demo only). */
   sandboxTenantId?: () => string | null;
   now?: () => Date;
@@ -49,6 +52,7 @@ export function createApp(deps: ServerDeps): express.Express {
   const { store } = deps;
   const logger = deps.logger ?? silentLogger;
   const now = deps.now ?? (() => new Date());
+  const metrics = deps.metrics ?? new Metrics();
   const states = new Signer(deps.appSecret, 'oauth state');
   const sessions = new Signer(deps.appSecret, 'admin session');
   const app = express();
@@ -135,6 +139,10 @@ export function createApp(deps: ServerDeps): express.Express {
     } catch {
       response.status(503).json({ status: 'unavailable', detail: 'the store is not reachable' });
     }
+  });
+
+  app.get('/metrics', (_request, response) => {
+    response.type('text/plain; version=0.0.4').send(metrics.text());
   });
 
   app.get('/', (request, response) => {
