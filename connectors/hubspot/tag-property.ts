@@ -41,12 +41,16 @@ export async function readProperty(caller: PortalCaller, name: string): Promise<
 /** Creates the app's property group; one that already exists is fine. */
 export async function ensureGroup(caller: PortalCaller, name: string): Promise<void> {
   try {
-    await caller.call('schema', 'create property group', (client) =>
-      client.crm.properties.groupsApi.createWithHttpInfo('contacts', {
-        name,
-        label: 'Community Sync',
-        displayOrder: -1,
-      }),
+    await caller.call(
+      'schema',
+      'create property group',
+      (client) =>
+        client.crm.properties.groupsApi.createWithHttpInfo('contacts', {
+          name,
+          label: 'Community Sync',
+          displayOrder: -1,
+        }),
+      [409],
     );
   } catch (error) {
     if (status(error) !== 409) throw error;
