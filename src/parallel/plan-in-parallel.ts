@@ -1,3 +1,4 @@
+import type { PhoneVerdicts } from '../core/normalise.ts';
 import { finishPlan, startPlan } from '../core/plan.ts';
 import type { Plan } from '../core/plan-types.ts';
 import type { Snapshot } from '../core/snapshot.ts';
@@ -11,7 +12,19 @@ export async function planInParallel(
   snapshot: Snapshot,
   threading?: Parameters<typeof phoneVerdicts>[1],
 ): Promise<Plan> {
-  const verdicts = phoneVerdicts(snapshot, threading);
+  return (await planWithVerdicts(snapshot, threading)).plan;
+}
+
+/**
+ * The plan, and the phone verdicts the threads computed for it (undefined when there were too few numbers to
+ * use threads), so that later work on the same numbers (storing keyed hashes) looks them up instead of parsing.
+ */
+export async function planWithVerdicts(
+  snapshot: Snapshot,
+  threading?: Parameters<typeof phoneVerdicts>[1],
+): Promise<{ plan: Plan; verdicts: PhoneVerdicts | undefined }> {
+  const pending = phoneVerdicts(snapshot, threading);
   const draft = startPlan(snapshot);
-  return finishPlan(draft, await verdicts);
+  const verdicts = await pending;
+  return { plan: finishPlan(draft, verdicts), verdicts };
 }

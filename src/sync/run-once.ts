@@ -9,7 +9,8 @@ import type {
 import { ConnectorError } from '../../connectors/connector.ts';
 import type { ChildAccount, CorporateAccount, Plan, SnapshotInput } from '../core/index.ts';
 import { parseSnapshot } from '../core/index.ts';
-import { planInParallel } from '../parallel/plan-in-parallel.ts';
+import type { PhoneVerdicts } from '../core/normalise.ts';
+import { planWithVerdicts } from '../parallel/plan-in-parallel.ts';
 
 // One full run for one tenant against live accounts: pull every account (bounded parallel), plan, make sure
 // the tag field has every option, write child tags, then corporate copies. The app's run service adds stored
@@ -58,6 +59,8 @@ export interface RunOnceReport {
   pulled: (ChildAccount | CorporateAccount)[];
   /** The changes written (planned, allowed this run, and not reported as failed). */
   applied: { children: Plan['children']; corporate: Plan['corporate'] };
+  /** Phone verdicts computed while planning (by country, then phone text), for later work on the same numbers. */
+  phoneVerdicts: PhoneVerdicts | undefined;
   /** Which corporate contact holds each shared person, as the connector reported. */
   copies: { sharedId: string; contactId: string }[];
   calls: Record<string, CallStats>;
@@ -133,7 +136,7 @@ export async function runOnce(input: RunOnceInput): Promise<RunOnceReport> {
   }
   // Children in the tenant's order, whatever order the pulls finished in.
   const children = input.children.flatMap((a) => pulled.get(a.connection.accountId) ?? []);
-  const plan = await planInParallel(
+  const { plan, verdicts } = await planWithVerdicts(
     parseSnapshot({ settings: input.settings, children, corporate: copyToCorporate ? corporate : null }),
   );
   const report: RunOnceReport = {
@@ -148,6 +151,7 @@ export async function runOnce(input: RunOnceInput): Promise<RunOnceReport> {
     ],
     applied: { children: [], corporate: [] },
     copies: [],
+    phoneVerdicts: verdicts,
     calls: {},
   };
   if (input.dryRun) return finish(report, sessions);

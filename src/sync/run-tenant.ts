@@ -160,10 +160,12 @@ export async function runTenant(
     }
     if (!dryRun) {
       await store.addAudit(tenantId, runId, auditEntries(report, corporate?.accountId ?? null));
+      // The numbers were parsed while planning: look them up rather than parse them again.
+      const known = report.phoneVerdicts ? new PhoneReader(report.phoneVerdicts) : phones;
       for (const pulled of report.pulled) {
         const account = byExternal.get(pulled.id);
         if (!account) continue;
-        const hashed = withHashedKeys(afterWrites(pulled, report), country(account), hash, phones);
+        const hashed = withHashedKeys(afterWrites(pulled, report), country(account), hash, known);
         await store.saveAccountState(tenantId, { pipelines: [], deals: [], ...hashed }, displayName);
       }
     }
