@@ -1,3 +1,4 @@
+import type { Client } from '@hubspot/api-client';
 import type { Property } from '@hubspot/api-client/lib/codegen/crm/properties/models/Property.js';
 import {
   PropertyCreateFieldTypeEnum,
@@ -5,7 +6,7 @@ import {
 } from '@hubspot/api-client/lib/codegen/crm/properties/models/PropertyCreate.js';
 import type { TagOption } from '../../src/core/index.ts';
 import { ConnectorError } from '../connector.ts';
-import type { PortalCaller } from './portal-caller.ts';
+import type { PortalCaller, WithHeaders } from './portal-caller.ts';
 
 // The app's tag field: a multi-checkbox (`enumeration` / `checkbox`) contact property in the app's own group.
 // HubSpot refuses values that are not options, so every option is added before a value is written.
@@ -38,23 +39,28 @@ export async function readProperty(caller: PortalCaller, name: string): Promise<
   }
 }
 
-/** Creates the app's property group; one that already exists is fine. */
-export async function ensureGroup(caller: PortalCaller, name: string): Promise<void> {
+/** A schema create where "it already exists" (409) is as good as created. */
+async function createUnlessExists<T>(
+  caller: PortalCaller,
+  operation: string,
+  send: (client: Client) => Promise<WithHeaders<T>>,
+): Promise<void> {
   try {
-    await caller.call(
-      'schema',
-      'create property group',
-      (client) =>
-        client.crm.properties.groupsApi.createWithHttpInfo('contacts', {
-          name,
-          label: 'Community Sync',
-          displayOrder: -1,
-        }),
-      [409],
-    );
+    await caller.call('schema', operation, send, [409]);
   } catch (error) {
     if (status(error) !== 409) throw error;
   }
+}
+
+/** Creates the app's property group; one that already exists is fine. */
+export async function ensureGroup(caller: PortalCaller, name: string): Promise<void> {
+  await createUnlessExists(caller, 'create property group', (client) =>
+    client.crm.properties.groupsApi.createWithHttpInfo('contacts', {
+      name,
+      label: 'Community Sync',
+      displayOrder: -1,
+    }),
+  );
 }
 
 const optionInputs = (options: readonly { value: string; label: string }[]) =>
@@ -104,23 +110,15 @@ export async function ensureTagOptions(
 export async function ensureUniqueProperty(caller: PortalCaller, name: string, group: string): Promise<void> {
   if (await readProperty(caller, name)) return;
   await ensureGroup(caller, group);
-  try {
-    await caller.call(
-      'schema',
-      'create shared-id property',
-      (client) =>
-        client.crm.properties.coreApi.createWithHttpInfo('contacts', {
-          name,
-          label: 'Community Sync shared person id',
-          description: 'Identifies a copy Community Sync made of a shared person. Do not edit.',
-          groupName: group,
-          type: PropertyCreateTypeEnum.String,
-          fieldType: PropertyCreateFieldTypeEnum.Text,
-          hasUniqueValue: true,
-        }),
-      [409],
-    );
-  } catch (error) {
-    if (status(error) !== 409) throw error;
-  }
+  await createUnlessExists(caller, 'create shared-id property', (client) =>
+    client.crm.properties.coreApi.createWithHttpInfo('contacts', {
+      name,
+      label: 'Community Sync shared person id',
+      description: 'Identifies a copy Community Sync made of a shared person. Do not edit.',
+      groupName: group,
+      type: PropertyCreateTypeEnum.String,
+      fieldType: PropertyCreateFieldTypeEnum.Text,
+      hasUniqueValue: true,
+    }),
+  );
 }
