@@ -54,7 +54,6 @@ export async function openRuntime(
   const metrics = new Metrics();
   const countedRun = async (tenantId: string, options: RunTenantOptions = {}) => {
     const result = await runTenant(store, connectorFor, tenantId, { logger, ...options });
-    const accounts = new Map((await store.accounts(tenantId)).map((a) => [a.accountId, a.provider]));
     metrics.add('community_sync_runs_total', 'Tenant runs, by outcome', {
       status: result.status,
       dry_run: String(options.dryRun ?? false),
@@ -71,7 +70,7 @@ export async function openRuntime(
           metrics.add(
             'community_sync_api_calls_total',
             'Provider API requests, by provider and kind',
-            { provider: accounts.get(accountId) ?? 'unknown', kind },
+            { provider: result.providers.get(accountId) ?? 'unknown', kind },
             count,
           );
         }

@@ -6,7 +6,7 @@ import type { Logger, ProviderName } from '../../connectors/connector.ts';
 import { silentLogger } from '../../connectors/connector.ts';
 import { changedPortals, verifyHubSpotSignature } from '../../webhooks/hubspot.ts';
 import type { ResyncQueue } from '../../webhooks/resync-queue.ts';
-import { RunInProgressError, type Store } from '../store/store.ts';
+import { RunInProgressError, type Store, type StoredAccount } from '../store/store.ts';
 import type { ConnectorFor, RunResult, RunTenantOptions } from '../sync/run-tenant.ts';
 import { Metrics } from './metrics.ts';
 import { Signer } from './signing.ts';
@@ -45,6 +45,9 @@ class HttpError extends Error {
     super(message);
   }
 }
+
+/** An account as the admin API shows it: never its tokens. */
+const withoutTokens = ({ tokens: _tokens, ...account }: StoredAccount) => account;
 
 const adminPage = () => readFileSync(new URL('./admin.html', import.meta.url), 'utf8');
 
@@ -202,7 +205,7 @@ export function createApp(deps: ServerDeps): express.Express {
     const accounts = await store.accounts(tenantId, { includeDisconnected: true });
     response.json({
       tenant,
-      accounts: accounts.map(({ tokens: _tokens, ...account }) => account),
+      accounts: accounts.map(withoutTokens),
       runs: await store.runs(tenantId, 10),
     });
   });
@@ -274,7 +277,7 @@ export function createApp(deps: ServerDeps): express.Express {
       });
     }
     const accounts = await store.accounts(tenantId);
-    response.json({ accounts: accounts.map(({ tokens: _tokens, ...a }) => a) });
+    response.json({ accounts: accounts.map(withoutTokens) });
   });
 
   app.delete('/api/tenants/:tenantId/accounts/:accountId', async (request, response) => {

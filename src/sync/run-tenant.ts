@@ -32,6 +32,8 @@ export interface RunResult {
   runId: number;
   status: RunSummary['status'];
   report: RunOnceReport;
+  /** The provider of each account the run served, by the plan's account id. */
+  providers: Map<string, ProviderName>;
 }
 
 /** Why each changed record is tagged as it is: the shared person's explanation, or why it no longer is. */
@@ -189,7 +191,7 @@ export async function runTenant(
       { tenantId, runId, status, written: report.written, shared: report.plan.shared.length },
       'run finished',
     );
-    return { runId, status, report };
+    return { runId, status, report, providers: new Map(accounts.map((a) => [a.accountId, a.provider])) };
   } catch (error) {
     await store.finishRun(tenantId, runId, {
       status: 'failed',
