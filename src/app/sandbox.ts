@@ -72,7 +72,8 @@ export async function installSandboxTenant(
     await runtime.store.updateSettings(tenantId, settings);
   } else {
     signInAs(tenantId);
-    cookie = await signedInCookie(appUrl);
+    // In sandbox mode the admin page signs the local visitor in to the demo tenant.
+    cookie = cookieOf(await fetch(appUrl));
   }
   signInAs(tenantId);
   const accounts = known === tenantId ? [DEMO_CORPORATE, ...DEMO_COMMUNITIES] : DEMO_COMMUNITIES;
@@ -92,9 +93,4 @@ export async function installSandboxTenant(
       await runtime.store.renameAccount(tenantId, account.id, demo.name);
   }
   return tenantId;
-}
-
-/** In sandbox mode the admin page signs the local visitor in to the demo tenant. */
-async function signedInCookie(appUrl: string): Promise<string> {
-  return cookieOf(await fetch(appUrl));
 }

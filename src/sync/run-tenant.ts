@@ -1,7 +1,6 @@
 import {
   type Connector,
-  type ConnectorError,
-  ConnectorError as ConnectorFailure,
+  ConnectorError,
   type Logger,
   type ProviderName,
   silentLogger,
@@ -117,7 +116,7 @@ export async function runTenant(
       },
       ...(account.status === 'needs-reconnect'
         ? {
-            unreadable: new ConnectorFailure(
+            unreadable: new ConnectorError(
               'auth-revoked',
               account.accountId,
               'pull',
@@ -179,7 +178,7 @@ export async function runTenant(
       calls: report.calls,
       warnings: report.plan.warnings,
       errors: [
-        ...report.accountErrors.map((e: ConnectorError) => ({
+        ...report.accountErrors.map((e) => ({
           accountId: e.accountId,
           kind: e.kind,
           message: e.message,
