@@ -61,6 +61,11 @@ export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() 
 export interface SessionHooks {
   /** Called after every token refresh, so the app can store the new tokens (encrypted). */
   onTokens?(tokens: Tokens): Promise<void> | void;
+  /**
+   * Called at once when the provider refuses the refresh token (`invalid_grant`, `BAD_REFRESH_TOKEN`): access has
+   * ended, so the app marks the account "needs reconnect" before the run goes on.
+   */
+  onAuthRevoked?(error: ConnectorError): Promise<void> | void;
   logger?: Logger;
 }
 
@@ -104,12 +109,21 @@ export interface AccountSession {
   calls(): CallStats;
 }
 
-/** The account an OAuth code exchange connected, with its tokens. */
+/** The provider's user who completed an OAuth consent: who an admin is. */
+export interface ProviderUser {
+  /** The provider's stable id of the user (HubSpot user id, Salesforce user id). */
+  id: string;
+  /** How the admin page names them (the user's email or username), when the provider says. */
+  label: string | null;
+}
+
+/** The account an OAuth code exchange connected, with its tokens and the user who consented. */
 export interface ConnectedIdentity {
   accountId: string;
   name: string;
   tokens: Tokens;
   details: AccountConnection['details'];
+  user?: ProviderUser;
 }
 
 /** An account inside a connected one (a Salesforce Account in an org), which an admin may pick as a community. */
@@ -128,8 +142,15 @@ export interface Connector {
   listInnerAccounts?(connection: AccountConnection, hooks?: SessionHooks): Promise<InnerAccount[]>;
   /** The provider's consent page URL, carrying our signed `state`. */
   authorizeUrl(params: { state: string; redirectUri: string }): string;
+  /** A code the provider refuses throws ConnectorError `rejected` carrying the provider's reason. */
   exchangeCode(params: { code: string; redirectUri: string }): Promise<ConnectedIdentity>;
+  /** A refresh token the provider refuses throws ConnectorError `auth-revoked`. */
   refreshTokens(refreshToken: string): Promise<Tokens>;
+  /**
+   * Ends the grant behind these tokens at the provider (disconnect, reject, uninstall, a sign-in's token). Tokens
+   * the provider already forgot are not an error.
+   */
+  revokeTokens?(tokens: Tokens): Promise<void>;
   open(connection: AccountConnection, hooks?: SessionHooks): AccountSession;
 }
 
