@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { changedPortals, MAX_AGE_MS, verifyHubSpotSignature } from './hubspot.ts';
+import { changedPortals, MAX_AGE_MS, verifyHubSpotSignature, WebhookPayloadError } from './hubspot.ts';
 
 const SECRET = 'client-secret';
 const NOW = 1_795_000_000_000;
@@ -46,6 +46,10 @@ describe("HubSpot's v3 webhook signature", () => {
       { portalId: '20002', subscriptionType: 'contact.privacyDeletion' },
     ];
     expect(changedPortals(JSON.stringify(events))).toEqual(['20001', '20002']);
-    expect(() => changedPortals(JSON.stringify([{ subscriptionType: 'x' }]))).toThrow(/portalId/);
+    expect(() => changedPortals(JSON.stringify([{ subscriptionType: 'x' }]))).toThrow(/\[0\]\.portalId/);
+    expect(() => changedPortals('')).toThrow(WebhookPayloadError);
+    expect(() => changedPortals('{"portalId":')).toThrow(/not valid JSON/);
+    expect(() => changedPortals('null')).toThrow(/expected an array/);
+    expect(() => changedPortals('[]')).toThrow(/at least one event/);
   });
 });

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { describeZodError } from '../src/core/validation-error.ts';
 
 // HubSpot's v3 request signature: base64 HMAC-SHA256, under the app's client secret, of the method, the full
 // URI it called, the raw body and the `X-HubSpot-Request-Timestamp` header; requests older than five minutes
@@ -37,8 +38,26 @@ const event = z.object({
   objectId: z.union([z.number(), z.string()]).optional(),
 });
 
-/** The portals a webhook batch says changed; throws zod's error naming the bad field. */
+/** A signed webhook body that is not the batch of events HubSpot sends; the message names what is wrong. */
+export class WebhookPayloadError extends Error {
+  override readonly name = 'WebhookPayloadError';
+}
+
+/** The portals a webhook batch says changed. */
 export function changedPortals(rawBody: string): string[] {
-  const events = z.array(event).parse(JSON.parse(rawBody));
-  return [...new Set(events.map((e) => e.portalId))];
+  let body: unknown;
+  try {
+    body = JSON.parse(rawBody);
+  } catch {
+    throw new WebhookPayloadError(
+      rawBody.trim() === '' ? 'the webhook body is empty' : 'the webhook body is not valid JSON',
+    );
+  }
+  const events = z.array(event).min(1, 'expected at least one event').safeParse(body);
+  if (!events.success) {
+    throw new WebhookPayloadError(
+      `the webhook body is not a batch of events: ${describeZodError(events.error).join('; ')}`,
+    );
+  }
+  return [...new Set(events.data.map((e) => e.portalId))];
 }

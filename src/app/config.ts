@@ -25,6 +25,13 @@ export const envSchema = z.object({
   SALESFORCE_LOGIN_URL: url,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SCHEDULER: z.enum(['on', 'off']).default('on'),
+  FRAME_ANCESTORS: optional.pipe(
+    z
+      .string()
+      .optional()
+      .transform((value) => (value ?? '').split(/[\s,]+/).filter(Boolean))
+      .pipe(z.array(z.url({ protocol: /^https$/ }).transform((u) => new URL(u).origin))),
+  ),
 });
 
 export type Env = z.output<typeof envSchema>;

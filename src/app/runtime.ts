@@ -1,13 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Connector, Logger, ProviderName } from '../../connectors/connector.ts';
-import { ResyncQueue } from '../../webhooks/resync-queue.ts';
+import { InProcessQueue } from '../jobs/in-process-queue.ts';
+import type { JobQueue } from '../jobs/queue.ts';
 import { Scheduler } from '../jobs/scheduler.ts';
 import { createApp } from '../server/app.ts';
 import { Metrics } from '../server/metrics.ts';
 import { type OpenDatabase, openDatabase } from '../store/database.ts';
 import { SecretBox } from '../store/secrets.ts';
-import { Store } from '../store/store.ts';
+import { STALE_AFTER_MS, Store } from '../store/store.ts';
 import { type RunTenantOptions, runTenant } from '../sync/run-tenant.ts';
 import type { Config } from './config.ts';
 
@@ -18,6 +19,8 @@ export interface Runtime {
   config: Config;
   logger: Logger;
   store: Store;
+  /** `pglite`: the embedded database, which only this process can open (DATA_DIR is locked). */
+  databaseKind: OpenDatabase['kind'];
   connectors: Partial<Record<ProviderName, Connector>>;
   connectorFor(provider: ProviderName): Connector;
   runTenant(tenantId: string, options?: RunTenantOptions): ReturnType<typeof runTenant>;
@@ -39,7 +42,7 @@ export async function openRuntime(
       : `the embedded store in ${config.DATA_DIR}`;
     throw new Error(`cannot open ${where}: ${(error as Error).message}`, { cause: error });
   }
-  const store = new Store(database.db, new SecretBox(config.appSecret));
+  const store = new Store(database, new SecretBox(config.appSecret));
   const connectorFor = (provider: ProviderName): Connector => {
     const connector = connectors[provider];
     if (!connector) {
@@ -82,6 +85,7 @@ export async function openRuntime(
     config,
     logger,
     store,
+    databaseKind: database.kind,
     connectors,
     connectorFor,
     metrics,
@@ -92,28 +96,33 @@ export async function openRuntime(
 
 export interface Serving {
   url: string;
+  queue: JobQueue;
   close(): Promise<void>;
 }
 
-/** Starts the HTTP server and the daily scheduler; runs left `running` by a dead process are failed first. */
+/**
+ * Starts the HTTP server, the job queue and the daily scheduler. Runs whose process died are failed first: on the
+ * embedded database (this process alone) every run left `running`; on a server only runs whose heartbeat stopped.
+ */
 export async function serve(
   runtime: Runtime,
-  options: { sandboxTenantId?: () => string | null; hubspotWebhookSecret?: string } = {},
+  options: { sandboxTenantId?: () => string | null; hubspotWebhookSecret?: string; host?: string } = {},
 ): Promise<Serving> {
   const { config, store, logger } = runtime;
-  const abandoned = await store.failAbandonedRuns();
+  const staleAfterMs = runtime.databaseKind === 'pglite' ? 0 : STALE_AFTER_MS;
+  const abandoned = await store.runs.failAbandoned({ staleAfterMs });
   if (abandoned > 0)
     logger.warn({ runs: abandoned }, 'runs interrupted by a stop were marked failed; they will run again');
-  const resyncs = new ResyncQueue(
-    (tenantId) => runtime.runTenant(tenantId, { trigger: 'webhook' }),
-    60_000,
-    (tenantId, error) => logger.warn({ tenantId, error: String(error) }, 'webhook resync failed'),
-  );
+  await store.installStates.purgeExpired();
+  const queue = new InProcessQueue({
+    run: (job) => runtime.runTenant(job.tenantId, { trigger: job.trigger }),
+    logger,
+  });
   // Listen first, so that with PORT=0 the OAuth redirect URLs name the port actually taken.
   const server: Server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(config.PORT, () => resolve());
+    server.listen(config.PORT, options.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   const app = createApp({
@@ -124,24 +133,26 @@ export async function serve(
     metrics: runtime.metrics,
     appSecret: config.appSecret,
     publicUrl: config.PUBLIC_URL ?? `http://localhost:${port}`,
+    frameAncestors: config.FRAME_ANCESTORS,
     logger,
     ...(options.sandboxTenantId ? { sandboxTenantId: options.sandboxTenantId } : {}),
     ...(options.hubspotWebhookSecret
-      ? { webhooks: { hubspotClientSecret: options.hubspotWebhookSecret, queue: resyncs } }
+      ? { webhooks: { hubspotClientSecret: options.hubspotWebhookSecret, queue } }
       : {}),
   });
   server.on('request', app);
   const scheduler = new Scheduler({
     store,
     logger,
-    run: (tenantId) => runtime.runTenant(tenantId, { trigger: 'schedule' }),
+    run: (tenantId) => queue.enqueue({ tenantId, trigger: 'schedule' }),
   });
   if (config.SCHEDULER === 'on') scheduler.start();
   return {
     url: `http://localhost:${port}/`,
+    queue,
     close: async () => {
       scheduler.stop();
-      resyncs.stop();
+      await queue.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

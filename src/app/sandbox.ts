@@ -30,7 +30,13 @@ export async function startSandboxCrm(config: Config): Promise<Sandbox> {
   };
 }
 
-const cookieOf = (response: Response) => (response.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+/** The cookies a response sets, as a browser would send them back (cleared ones left out). */
+const cookieOf = (response: Response) =>
+  response.headers
+    .getSetCookie()
+    .map((cookie) => cookie.split(';')[0] ?? '')
+    .filter((pair) => !pair.endsWith('='))
+    .join('; ');
 
 /** Follows a consent link the way HubSpot's consent page would after the admin picks `portalId`. */
 async function consent(authorizeUrl: string, portalId: string, cookie: string): Promise<Response> {
@@ -57,11 +63,16 @@ export async function installSandboxTenant(
 ): Promise<string> {
   const marker = join(resolve(runtime.config.DATA_DIR), 'sandbox-tenant');
   const known = existsSync(marker) ? readFileSync(marker, 'utf8').trim() : null;
-  let tenantId = known && (await runtime.store.tenant(known)) ? known : null;
+  let tenantId = known && (await runtime.store.tenants.get(known)) ? known : null;
   let cookie = '';
   if (!tenantId) {
+    // The install is bound to the browser that started it by a flow cookie: carry it like a browser would.
     const install = await fetch(new URL('install/hubspot', appUrl), { redirect: 'manual' });
-    const installed = await consent(install.headers.get('location') ?? '', DEMO_CORPORATE.id, '');
+    const installed = await consent(
+      install.headers.get('location') ?? '',
+      DEMO_CORPORATE.id,
+      cookieOf(install),
+    );
     cookie = cookieOf(installed);
     const session = (await (await fetch(new URL('api/session', appUrl), { headers: { cookie } })).json()) as {
       tenantId: string;
@@ -69,7 +80,7 @@ export async function installSandboxTenant(
     tenantId = session.tenantId;
     writeFileSync(marker, `${tenantId}\n`);
     const { settings } = demoSnapshot();
-    await runtime.store.updateSettings(tenantId, settings);
+    await runtime.store.tenants.updateSettings(tenantId, settings);
   } else {
     signInAs(tenantId);
     // In sandbox mode the admin page signs the local visitor in to the demo tenant.
@@ -87,10 +98,10 @@ export async function installSandboxTenant(
     const { url } = (await link.json()) as { url: string };
     await consent(url, account.id, cookie);
   }
-  for (const account of await runtime.store.accounts(tenantId)) {
+  for (const account of await runtime.store.accounts.list(tenantId)) {
     const demo = [DEMO_CORPORATE, ...DEMO_COMMUNITIES].find((d) => d.id === account.accountId);
     if (demo && account.name !== demo.name)
-      await runtime.store.renameAccount(tenantId, account.id, demo.name);
+      await runtime.store.accounts.rename(tenantId, account.id, demo.name);
   }
   return tenantId;
 }

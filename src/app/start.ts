@@ -8,22 +8,28 @@ import { openRuntime, type Runtime, type Serving, serve } from './runtime.ts';
 export interface Started {
   runtime: Runtime;
   serving: Serving;
-  /** Plain lines for stdout: the sandbox's first-run summary, then the admin URL, last. */
-  summary: string[];
   close(): Promise<void>;
 }
 
-export async function startApp(config: Config, logger: Logger): Promise<Started> {
+/**
+ * Starts the app. `say` receives plain lines for stdout as they become true: in the sandbox first the simulated
+ * CRM's base URL, then the first run's summary, and last the admin URL; otherwise just the URL.
+ */
+export async function startApp(
+  config: Config,
+  logger: Logger,
+  say: (line: string) => void,
+): Promise<Started> {
   if (!config.sandbox) {
     const runtime = await openRuntime(config, logger, configuredConnectors(config));
     const serving = await serve(
       runtime,
       config.HUBSPOT_CLIENT_SECRET ? { hubspotWebhookSecret: config.HUBSPOT_CLIENT_SECRET } : {},
     );
+    say(serving.url);
     return {
       runtime,
       serving,
-      summary: [serving.url],
       close: async () => {
         await serving.close();
         await runtime.close();
@@ -33,9 +39,12 @@ export async function startApp(config: Config, logger: Logger): Promise<Started>
 
   const { installSandboxTenant, startSandboxCrm } = await import('./sandbox.ts');
   const sandbox = await startSandboxCrm(config);
+  say(`HubSpot simulator: ${sandbox.simulator.url} (demo accounts; nothing leaves this machine)`);
   const runtime = await openRuntime(config, logger, configuredConnectors(config, sandbox.endpoints));
   let sandboxTenant: string | null = null;
+  // The sandbox signs in whoever opens its page: only this machine may.
   const serving = await serve(runtime, {
+    host: '127.0.0.1',
     sandboxTenantId: () => sandboxTenant,
     hubspotWebhookSecret: sandbox.endpoints.hubspotClientSecret,
   });
@@ -44,23 +53,22 @@ export async function startApp(config: Config, logger: Logger): Promise<Started>
     sandboxTenant = id;
   });
   const { report } = await runtime.runTenant(tenantId, { trigger: 'sandbox start' });
-  const names = new Map((await runtime.store.accounts(tenantId)).map((a) => [a.accountId, a.name]));
+  const names = new Map((await runtime.store.accounts.list(tenantId)).map((a) => [a.accountId, a.name]));
   const byPrimary = new Map<string, number>();
   for (const person of report.plan.shared) {
     byPrimary.set(person.primaryAccountId, (byPrimary.get(person.primaryAccountId) ?? 0) + 1);
   }
   const summary = [
-    `sandbox: demo HubSpot accounts on ${sandbox.simulator.url} (simulated; nothing leaves this machine)`,
     `${report.plan.shared.length} shared contacts`,
     ...[...byPrimary].map(([id, count]) => `  ${count} with primary account ${names.get(id) ?? id}`),
     `${report.written} changes written`,
     ...report.accountErrors.map((e) => `account ${names.get(e.accountId) ?? e.accountId}: ${e.message}`),
     serving.url,
   ];
+  for (const line of summary) say(line);
   return {
     runtime,
     serving,
-    summary,
     close: async () => {
       await serving.close();
       await runtime.close();

@@ -44,9 +44,9 @@ async function withRuntime<T>(work: (runtime: Runtime) => Promise<T>, keepOpen =
 }
 
 async function tenantOrRefuse(runtime: Runtime, tenantId: string) {
-  const tenant = await runtime.store.tenant(tenantId);
+  const tenant = await runtime.store.tenants.get(tenantId);
   if (tenant) return tenant;
-  const known = (await runtime.store.tenants()).map((t) => `${t.id} (${t.name})`);
+  const known = (await runtime.store.tenants.list()).map((t) => `${t.id} (${t.name})`);
   throw new InputError(
     `no tenant ${tenantId}; known tenants: ${known.join(', ') || 'none yet: install the app first'}`,
   );
@@ -60,8 +60,9 @@ program
     const { createLogger } = await import('../app/logger.ts');
     const { startApp } = await import('../app/start.ts');
     const config = loadConfig();
-    const started = await startApp(config, createLogger(config.LOG_LEVEL));
-    process.stdout.write(`${started.summary.join('\n')}\n`);
+    const started = await startApp(config, createLogger(config.LOG_LEVEL), (line) => {
+      process.stdout.write(`${line}\n`);
+    });
     const stop = () => {
       void started.close().finally(() => process.exit(0));
     };
@@ -107,7 +108,8 @@ program
   .action(async (options: { tenant: string }) => {
     await withRuntime(async (runtime) => {
       await tenantOrRefuse(runtime, options.tenant);
-      const accounts = await runtime.store.accounts(options.tenant, { includeDisconnected: true });
+      const { ALL_STATUSES } = await import('../store/store.ts');
+      const accounts = await runtime.store.accounts.list(options.tenant, ALL_STATUSES);
       const lines = accounts.map((a) => [a.name, a.role, a.provider, a.accountId, a.status].join('\t'));
       process.stdout.write(`${['name\trole\tprovider\taccount\tstatus', ...lines].join('\n')}\n`);
     });

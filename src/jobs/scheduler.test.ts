@@ -12,6 +12,8 @@ const tenant = (id: string, enabled: boolean, time: string): Tenant => ({
   id,
   name: id,
   createdAt: new Date(0),
+  corporate: null,
+  uninstalledAt: null,
   settings: { ...DEFAULT_SETTINGS, enabled, schedule: { time, timeZone: 'UTC' } },
 });
 
@@ -21,7 +23,7 @@ describe('the in-process scheduler', () => {
     const tenants = [tenant('a', true, '03:00'), tenant('b', false, '03:00'), tenant('c', true, '05:30')];
     const runs: string[] = [];
     const scheduler = new Scheduler({
-      store: { tenants: async () => tenants } as unknown as Store,
+      store: { tenants: { list: async () => tenants } } as unknown as Store,
       run: async (id) => void runs.push(`${id}@${new Date().toISOString().slice(11, 16)}`),
       logger: silentLogger,
       now: () => new Date(),

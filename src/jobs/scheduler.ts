@@ -36,13 +36,12 @@ export class Scheduler {
     const now = (this.options.now ?? (() => new Date()))();
     let soonest = now.getTime() + (this.options.recheckMs ?? 60_000);
     try {
-      for (const tenant of await store.tenants()) {
+      for (const tenant of await store.tenants.list()) {
         if (!tenant.settings.enabled) {
           this.#due.delete(tenant.id);
           continue;
         }
-        const { time, timeZone = 'UTC' } = tenant.settings.schedule;
-        const next = nextRunAt(now, { time, timeZone }).getTime();
+        const next = nextRunAt(now, tenant.settings.schedule).getTime();
         const due = this.#due.get(tenant.id);
         if (due !== undefined && due <= now.getTime()) {
           this.#due.set(tenant.id, next);

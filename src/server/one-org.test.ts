@@ -29,8 +29,8 @@ beforeAll(async () => {
     sleep: async () => {},
   });
   opened = await openDatabase({ dataDir: 'memory://' });
-  store = new Store(opened.db, new SecretBox(SECRET));
-  const tenant = await store.createTenant('Acme Living');
+  store = new Store(opened, new SecretBox(SECRET));
+  const tenant = await store.tenants.create('Acme Living');
   const app = createApp({
     store,
     connectorFor: () => connector,
@@ -74,12 +74,11 @@ describe('one Salesforce org with one Account per community', () => {
     const state = new URL(link.body.url).searchParams.get('state') ?? '';
     const callback = await fetch(
       `${base}/oauth/salesforce/callback?code=code-900&state=${encodeURIComponent(state)}`,
-      {
-        redirect: 'manual',
-      },
+      // The admin completes the consent in the browser they are signed in with.
+      { redirect: 'manual', headers: { cookie } },
     );
     expect(callback.status).toBe(302);
-    const [org] = await store.accounts(tenantId);
+    const [org] = await store.accounts.list(tenantId);
     expect(org).toMatchObject({ provider: 'salesforce', accountId: 'one-org' });
 
     const listed = await api(`/api/tenants/${tenantId}/accounts/${org?.id}/inner-accounts`);

@@ -97,6 +97,71 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0002-trustworthy-shell': {
+    async up(db: Kysely<unknown>) {
+      // A tenant is its corporate account: installing again signs in to it, never makes a second tenant.
+      await db.schema
+        .alterTable('tenants')
+        .addColumn('corporate_provider', 'text')
+        .addColumn('corporate_account_id', 'text')
+        .addColumn('uninstalled_at', 'timestamptz')
+        .execute();
+      await sql`update tenants t set corporate_provider = a.provider, corporate_account_id = a.external_id
+        from (select distinct on (tenant_id) tenant_id, provider, external_id from accounts
+              where role = 'corporate' order by tenant_id, connected_at) a
+        where a.tenant_id = t.id`.execute(db);
+      await db.schema
+        .alterTable('tenants')
+        .addUniqueConstraint('tenants_corporate_account', ['corporate_provider', 'corporate_account_id'])
+        .execute();
+      // Settings stored before time zones were stored take the documented default.
+      await sql`update tenants set settings = jsonb_set(settings, '{schedule,timeZone}', '"UTC"')
+        where settings ? 'schedule' and not (settings->'schedule' ? 'timeZone')`.execute(db);
+      await db.schema.alterTable('accounts').addColumn('requested_by', 'text').execute();
+      await db.schema
+        .createTable('admins')
+        .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
+        .addColumn('provider', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('label', 'text')
+        .addColumn('first_seen_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn('last_seen_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addPrimaryKeyConstraint('admins_pk', ['tenant_id', 'provider', 'user_id'])
+        .execute();
+      await db.schema
+        .createTable('admin_actions')
+        .addColumn('id', 'serial', (c) => c.primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('actor_label', 'text')
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('detail', 'jsonb', (c) => c.notNull())
+        .addColumn('at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+      await db.schema
+        .createIndex('admin_actions_tenant')
+        .on('admin_actions')
+        .columns(['tenant_id', 'id'])
+        .execute();
+      // A run's owner proves it is alive by its heartbeat; only runs whose heartbeat stopped are failed.
+      await db.schema
+        .alterTable('runs')
+        .addColumn('owner', 'text')
+        .addColumn('heartbeat_at', 'timestamptz')
+        .execute();
+      // Audit is written ahead: a change is `pending` before it is sent and settled after.
+      await db.schema
+        .alterTable('audit')
+        .addColumn('status', 'text', (c) => c.notNull().defaultTo('written'))
+        .addColumn('detail', 'text')
+        .execute();
+      await db.schema
+        .createTable('webhook_receipts')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('received_at', 'timestamptz', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {

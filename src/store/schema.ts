@@ -14,6 +14,10 @@ export interface TenantTable {
   /** The tenant's key for hashing emails and phones, encrypted under APP_SECRET. */
   hash_key: string;
   created_at: CreatedAt;
+  /** The corporate account the tenant was installed on: one tenant per corporate account. */
+  corporate_provider: string | null;
+  corporate_account_id: string | null;
+  uninstalled_at: NullableTimestamp;
 }
 
 export interface AccountTable {
@@ -25,12 +29,14 @@ export interface AccountTable {
   role: 'child' | 'corporate';
   name: string;
   country: string | null;
-  status: 'connected' | 'needs-reconnect' | 'disconnected';
+  status: 'connected' | 'needs-reconnect' | 'disconnected' | 'pending' | 'rejected';
   /** OAuth tokens, encrypted under APP_SECRET and bound to this row. */
   tokens: string;
   details: JSONColumnType<Record<string, string | number | boolean | null>>;
   connected_at: Timestamp;
   disconnected_at: NullableTimestamp;
+  /** Who completed a connection that waits for an admin's approval (the provider's user label). */
+  requested_by: string | null;
 }
 
 export interface InstallStateTable {
@@ -38,7 +44,7 @@ export interface InstallStateTable {
   /** Null for a first install, which creates the tenant. */
   tenant_id: string | null;
   provider: string;
-  role: 'child' | 'corporate';
+  role: 'child' | 'corporate' | 'signin';
   expires_at: Timestamp;
   used_at: NullableTimestamp;
 }
@@ -56,7 +62,13 @@ export interface RunTable {
   shared: number;
   warnings: JSONColumnType<unknown[]>;
   errors: JSONColumnType<unknown[]>;
+  /** The process running it, and when it last said it is alive. */
+  owner: string | null;
+  heartbeat_at: NullableTimestamp;
 }
+
+/** `unknown`: the account failed while the batch was being sent, so some of it may have been written. */
+export type AuditStatus = 'pending' | 'written' | 'failed' | 'unknown';
 
 export interface AuditTable {
   id: Generated<number>;
@@ -69,6 +81,35 @@ export interface AuditTable {
   after: JSONColumnType<string[]>;
   reason: string;
   at: CreatedAt;
+  status: ColumnType<AuditStatus, AuditStatus | undefined>;
+  /** Why a write failed (the provider's message). */
+  detail: string | null;
+}
+
+export interface AdminTable {
+  tenant_id: string;
+  provider: string;
+  user_id: string;
+  label: string | null;
+  first_seen_at: CreatedAt;
+  last_seen_at: Timestamp;
+}
+
+export interface AdminActionTable {
+  id: Generated<number>;
+  tenant_id: string;
+  /** `provider:userId` of the admin. */
+  actor: string;
+  actor_label: string | null;
+  action: string;
+  detail: JSONColumnType<Record<string, unknown>>;
+  at: CreatedAt;
+}
+
+/** Webhook deliveries already handled (their signature), so a replay does no work twice. */
+export interface WebhookReceiptTable {
+  id: string;
+  received_at: Timestamp;
 }
 
 /** Each account's last successfully read state, without raw emails or phones (DESIGN.md 2.7). */
@@ -103,4 +144,7 @@ export interface Database {
   audit: AuditTable;
   account_states: AccountStateTable;
   records: RecordTable;
+  admins: AdminTable;
+  admin_actions: AdminActionTable;
+  webhook_receipts: WebhookReceiptTable;
 }

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { testDatabases } from '../../test/support/databases.ts';
 import type { OpenDatabase } from './database.ts';
 import { SecretBox } from './secrets.ts';
-import { type NewAccount, RunInProgressError, Store } from './store.ts';
+import { ALL_STATUSES, type NewAccount, RunInProgressError, Store } from './store.ts';
 
 const SECRET = 'a-test-app-secret-that-is-long-enough-0123456789';
 const databases = await testDatabases();
@@ -24,7 +24,7 @@ for (const database of databases) {
     let store: Store;
     beforeAll(async () => {
       opened = await database.open();
-      store = new Store(opened.db, new SecretBox(SECRET));
+      store = new Store(opened, new SecretBox(SECRET));
     });
     afterAll(async () => {
       await opened?.close();
@@ -36,101 +36,101 @@ for (const database of databases) {
     });
 
     it('creates tenants with validated settings (defaults filled in) and refuses bad ones', async () => {
-      const tenant = await store.createTenant('Sunrise Living', { mode: 'senior-living' });
-      expect((await store.tenant(tenant.id))?.settings).toMatchObject({
+      const tenant = await store.tenants.create('Sunrise Living', { mode: 'senior-living' });
+      expect((await store.tenants.get(tenant.id))?.settings).toMatchObject({
         mode: 'senior-living',
         matchOn: 'email_or_phone',
         maxContactsPerKey: 5,
       });
-      await expect(store.updateSettings(tenant.id, { matchOn: 'fax' })).rejects.toThrow(/matchOn/);
-      expect((await store.tenant(tenant.id))?.settings.matchOn).toBe('email_or_phone');
+      await expect(store.tenants.updateSettings(tenant.id, { matchOn: 'fax' })).rejects.toThrow(/matchOn/);
+      expect((await store.tenants.get(tenant.id))?.settings.matchOn).toBe('email_or_phone');
     });
 
     it('connecting an account already in the tenant refreshes its tokens instead of adding it twice', async () => {
-      const tenant = await store.createTenant('T');
-      const first = await store.connectAccount(tenant.id, portal('101'));
-      const again = await store.connectAccount(tenant.id, portal('101', 'newer-token'));
+      const tenant = await store.tenants.create('T');
+      const first = await store.accounts.save(tenant.id, portal('101'));
+      const again = await store.accounts.save(tenant.id, portal('101', 'newer-token'));
       expect(again.id).toBe(first.id);
-      const accounts = await store.accounts(tenant.id);
+      const accounts = await store.accounts.list(tenant.id);
       expect(accounts).toHaveLength(1);
       expect(accounts[0]?.tokens.accessToken).toBe('newer-token');
       expect(accounts[0]).toMatchObject({ accountId: '101', provider: 'hubspot', status: 'connected' });
     });
 
     it('tokens are unreadable in the database, and without APP_SECRET', async () => {
-      const tenant = await store.createTenant('T');
-      const account = await store.connectAccount(tenant.id, portal('101', 'very-secret-access-token'));
+      const tenant = await store.tenants.create('T');
+      const account = await store.accounts.save(tenant.id, portal('101', 'very-secret-access-token'));
       const raw = await sql<{ tokens: string }>`select tokens from accounts`.execute(opened.db);
       expect(raw.rows[0]?.tokens).not.toContain('very-secret-access-token');
       expect(raw.rows[0]?.tokens).not.toContain('refresh-101');
-      const otherSecret = new Store(opened.db, new SecretBox(`${SECRET}-but-another`));
-      await expect(otherSecret.account(tenant.id, account.id)).rejects.toThrow();
+      const otherSecret = new Store(opened, new SecretBox(`${SECRET}-but-another`));
+      await expect(otherSecret.accounts.get(tenant.id, account.id)).rejects.toThrow();
     });
 
     it("one tenant can never read or change another's accounts", async () => {
-      const a = await store.createTenant('A');
-      const b = await store.createTenant('B');
-      const account = await store.connectAccount(a.id, portal('101'));
-      expect(await store.account(b.id, account.id)).toBeNull();
-      await store.setStatus(b.id, account.id, 'needs-reconnect');
-      await store.disconnect(b.id, account.id);
-      expect((await store.account(a.id, account.id))?.status).toBe('connected');
+      const a = await store.tenants.create('A');
+      const b = await store.tenants.create('B');
+      const account = await store.accounts.save(a.id, portal('101'));
+      expect(await store.accounts.get(b.id, account.id)).toBeNull();
+      await store.accounts.setStatus(b.id, account.id, 'needs-reconnect');
+      await store.accounts.end(b.id, account.id, 'disconnected');
+      expect((await store.accounts.get(a.id, account.id))?.status).toBe('connected');
       // The same portal may be connected by two tenants, each to its own row.
-      const theirs = await store.connectAccount(b.id, portal('101'));
+      const theirs = await store.accounts.save(b.id, portal('101'));
       expect(theirs.id).not.toBe(account.id);
     });
 
     it('disconnecting keeps the account and its audit history, and wipes its tokens', async () => {
-      const tenant = await store.createTenant('T');
-      const account = await store.connectAccount(tenant.id, portal('101'));
-      const run = await store.startRun(tenant.id, { dryRun: false, trigger: 'manual' });
-      await store.addAudit(tenant.id, run, [
+      const tenant = await store.tenants.create('T');
+      const account = await store.accounts.save(tenant.id, portal('101'));
+      const run = await store.runs.start(tenant.id, { dryRun: false, trigger: 'manual', owner: 'test' });
+      await store.audit.intend(tenant.id, run, [
         { accountId: '101', recordId: '7', action: 'tag', before: [], after: ['x'], reason: 'because' },
       ]);
-      await store.disconnect(tenant.id, account.id);
-      expect(await store.accounts(tenant.id)).toEqual([]);
-      const kept = await store.accounts(tenant.id, { includeDisconnected: true });
+      await store.accounts.end(tenant.id, account.id, 'disconnected');
+      expect(await store.accounts.list(tenant.id)).toEqual([]);
+      const kept = await store.accounts.list(tenant.id, ALL_STATUSES);
       expect(kept[0]).toMatchObject({
         status: 'disconnected',
         tokens: { accessToken: '', refreshToken: null },
       });
-      expect(await store.audit(tenant.id, run)).toHaveLength(1);
+      expect(await store.audit.list(tenant.id, run)).toHaveLength(1);
     });
 
     it('install states are single-use and expire', async () => {
-      const tenant = await store.createTenant('T');
+      const tenant = await store.tenants.create('T');
       const now = new Date('2026-01-01T00:00:00Z');
-      const id = await store.createInstallState(
+      const id = await store.installStates.create(
         { tenantId: tenant.id, provider: 'hubspot', role: 'child' },
         600_000,
         now,
       );
       const later = new Date(now.getTime() + 60_000);
-      expect(await store.consumeInstallState(id, later)).toMatchObject({
+      expect(await store.installStates.consume(id, later)).toMatchObject({
         tenantId: tenant.id,
         role: 'child',
       });
-      expect(await store.consumeInstallState(id, later)).toBeNull();
-      const expiring = await store.createInstallState(
+      expect(await store.installStates.consume(id, later)).toBeNull();
+      const expiring = await store.installStates.create(
         { tenantId: null, provider: 'hubspot', role: 'corporate' },
         600_000,
         now,
       );
-      expect(await store.consumeInstallState(expiring, new Date(now.getTime() + 600_001))).toBeNull();
-      expect(await store.consumeInstallState('no-such-state', later)).toBeNull();
+      expect(await store.installStates.consume(expiring, new Date(now.getTime() + 600_001))).toBeNull();
+      expect(await store.installStates.consume('no-such-state', later)).toBeNull();
     });
 
     it('one run per tenant at a time; a run left running by a dead process is failed at start', async () => {
-      const a = await store.createTenant('A');
-      const b = await store.createTenant('B');
-      const run = await store.startRun(a.id, { dryRun: false, trigger: 'schedule' });
-      await expect(store.startRun(a.id, { dryRun: true, trigger: 'manual' })).rejects.toBeInstanceOf(
-        RunInProgressError,
-      );
-      await store.startRun(b.id, { dryRun: false, trigger: 'manual' });
-      expect(await store.failAbandonedRuns()).toBe(2);
-      const next = await store.startRun(a.id, { dryRun: false, trigger: 'manual' });
-      await store.finishRun(a.id, next, {
+      const a = await store.tenants.create('A');
+      const b = await store.tenants.create('B');
+      const run = await store.runs.start(a.id, { dryRun: false, trigger: 'schedule', owner: 'test' });
+      await expect(
+        store.runs.start(a.id, { dryRun: true, trigger: 'manual', owner: 'test' }),
+      ).rejects.toBeInstanceOf(RunInProgressError);
+      await store.runs.start(b.id, { dryRun: false, trigger: 'manual', owner: 'test' });
+      expect(await store.runs.failAbandoned({ staleAfterMs: 0 })).toBe(2);
+      const next = await store.runs.start(a.id, { dryRun: false, trigger: 'manual', owner: 'test' });
+      await store.runs.finish(a.id, next, {
         status: 'succeeded',
         changes: 3,
         shared: 1,
@@ -138,7 +138,7 @@ for (const database of databases) {
         warnings: [],
         errors: [],
       });
-      const runs = await store.runs(a.id);
+      const runs = await store.runs.list(a.id);
       expect(runs.map((r) => [r.id, r.status, r.changes])).toEqual([
         [next, 'succeeded', 3],
         [run, 'failed', 0],
@@ -146,11 +146,11 @@ for (const database of databases) {
     });
 
     it('keyed hashes match within a tenant and differ between tenants', async () => {
-      const a = await store.createTenant('A');
-      const b = await store.createTenant('B');
-      const hashA = await store.hasher(a.id);
-      const hashB = await store.hasher(b.id);
-      expect(hashA('bob@example.com')).toBe((await store.hasher(a.id))('bob@example.com'));
+      const a = await store.tenants.create('A');
+      const b = await store.tenants.create('B');
+      const hashA = await store.tenants.hasher(a.id);
+      const hashB = await store.tenants.hasher(b.id);
+      expect(hashA('bob@example.com')).toBe((await store.tenants.hasher(a.id))('bob@example.com'));
       expect(hashA('bob@example.com')).not.toBe(hashB('bob@example.com'));
       expect(hashA('bob@example.com')).not.toContain('bob');
     });

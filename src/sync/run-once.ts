@@ -1,6 +1,7 @@
 import type {
   AccountConnection,
   AccountSession,
+  ApplyReport,
   CallStats,
   Connector,
   RecordFailure,
@@ -11,6 +12,7 @@ import type { ChildAccount, CorporateAccount, Plan, SnapshotInput } from '../cor
 import { parseSnapshot } from '../core/index.ts';
 import type { PhoneVerdicts } from '../core/normalise.ts';
 import { planWithVerdicts } from '../parallel/plan-in-parallel.ts';
+import type { WriteBatch, WriteJournal } from './write-journal.ts';
 
 // One full run for one tenant against live accounts: pull every account (bounded parallel), plan, make sure
 // the tag field has every option, write child tags, then corporate copies. The app's run service adds stored
@@ -44,7 +46,12 @@ export interface RunOnceInput {
    * stands in, so stored and live records match.
    */
   hashKeys?: <A extends ChildAccount | CorporateAccount>(account: A) => A;
+  /** Audit written ahead of each batch of writes, made once the plan is known. */
+  journal?: (plan: Plan) => WriteJournal;
 }
+
+/** Writes sent to one account at a time: each batch is journalled before it is sent and settled after. */
+export const WRITE_BATCH = 1_000;
 
 export interface RunOnceReport {
   plan: Plan;
@@ -96,7 +103,7 @@ const asConnectorError = (error: unknown, accountId: string, operation: string):
 
 export async function runOnce(input: RunOnceInput): Promise<RunOnceReport> {
   const open = (account: RunAccount): AccountSession =>
-    account.connector.open(account.connection, input.hooks);
+    account.connector.open(account.connection, { ...input.hooks, ...account.hooks });
   const sessions = new Map<string, AccountSession>();
   for (const account of [...input.children, ...(input.corporate ? [input.corporate] : [])]) {
     sessions.set(account.connection.accountId, open(account));
@@ -156,6 +163,20 @@ export async function runOnce(input: RunOnceInput): Promise<RunOnceReport> {
   };
   if (input.dryRun) return finish(report, sessions);
 
+  const journal = input.journal?.(plan);
+  const journalled = async (batch: WriteBatch, write: () => Promise<ApplyReport>): Promise<ApplyReport> => {
+    const settle = await journal?.intend(batch);
+    let applied: ApplyReport;
+    try {
+      applied = await write();
+    } catch (error) {
+      await settle?.({ error: error instanceof Error ? error : new Error(String(error)) });
+      throw error;
+    }
+    await settle?.({ report: applied });
+    return applied;
+  };
+
   // Without a stand-in for an unreadable account, its people may look unshared: remove nothing anywhere.
   const removalsAllowed = [...unreadable].every((id) => staleAccounts.includes(id));
   const keepsAll = (change: { before: string[]; after: string[] }) =>
@@ -178,12 +199,16 @@ export async function runOnce(input: RunOnceInput): Promise<RunOnceReport> {
     const changes = byAccount.get(accountId) ?? [];
     try {
       await session(accountId).ensureTagField(plan.tagOptions);
-      if (changes.length === 0) return;
-      const applied = await session(accountId).applyTagChanges(changes);
-      report.written += applied.written;
-      report.failures.push(...applied.failures);
-      const failed = new Set(applied.failures.map((f) => f.recordId));
-      report.applied.children.push(...changes.filter((c) => !failed.has(c.contactId)));
+      for (let i = 0; i < changes.length; i += WRITE_BATCH) {
+        const batch = changes.slice(i, i + WRITE_BATCH);
+        const applied = await journalled({ kind: 'tags', accountId, changes: batch }, () =>
+          session(accountId).applyTagChanges(batch),
+        );
+        report.written += applied.written;
+        report.failures.push(...applied.failures);
+        const failed = new Set(applied.failures.map((f) => f.recordId));
+        report.applied.children.push(...batch.filter((c) => !failed.has(c.contactId)));
+      }
     } catch (error) {
       accountErrors.push(asConnectorError(error, accountId, 'apply tags'));
     }
@@ -197,16 +222,21 @@ export async function runOnce(input: RunOnceInput): Promise<RunOnceReport> {
   if (corporateId && actions.length > 0 && writable(corporateId)) {
     try {
       await session(corporateId).ensureTagField(plan.tagOptions);
-      const applied = await session(corporateId).applyCorporate(actions, plan);
-      report.written += applied.written;
-      report.failures.push(...applied.failures);
-      report.copies.push(...applied.copies);
-      const failedShared = new Set(applied.failures.map((f) => f.sharedId ?? f.recordId));
-      report.applied.corporate.push(
-        ...actions.filter((a) =>
-          a.action === 'create' ? !failedShared.has(a.sharedId) : !failedShared.has(a.contactId),
-        ),
-      );
+      for (let i = 0; i < actions.length; i += WRITE_BATCH) {
+        const batch = actions.slice(i, i + WRITE_BATCH);
+        const applied = await journalled({ kind: 'corporate', accountId: corporateId, actions: batch }, () =>
+          session(corporateId).applyCorporate(batch, plan),
+        );
+        report.written += applied.written;
+        report.failures.push(...applied.failures);
+        report.copies.push(...applied.copies);
+        const failedShared = new Set(applied.failures.map((f) => f.sharedId ?? f.recordId));
+        report.applied.corporate.push(
+          ...batch.filter((a) =>
+            a.action === 'create' ? !failedShared.has(a.sharedId) : !failedShared.has(a.contactId),
+          ),
+        );
+      }
     } catch (error) {
       accountErrors.push(asConnectorError(error, corporateId, 'apply corporate copies'));
     }

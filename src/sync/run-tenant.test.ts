@@ -32,14 +32,14 @@ let opened: OpenDatabase;
 let store: Store;
 beforeAll(async () => {
   opened = await openDatabase({ dataDir: 'memory://' });
-  store = new Store(opened.db, new SecretBox('another-test-secret-long-enough-0123456789abc'));
+  store = new Store(opened, new SecretBox('another-test-secret-long-enough-0123456789abc'));
 });
 afterAll(async () => {
   await opened.close();
 });
 
 async function tenantFor(provider: MemoryProvider, settings: object = { copyToCorporate: true }) {
-  const tenant = await store.createTenant('Demo', settings);
+  const tenant = await store.tenants.create('Demo', settings);
   await provider.connectAll(store, tenant.id);
   return tenant.id;
 }
@@ -56,7 +56,7 @@ describe('a tenant run', () => {
     expect(report.plan.shared).toHaveLength(2);
     expect(tagsOf(provider, 'north', 'n1')).toContain(PRIMARY);
 
-    const audit = await store.audit(tenantId, runId);
+    const audit = await store.audit.list(tenantId, runId);
     expect(audit).toHaveLength(report.written);
     expect(audit.find((e) => e.recordId === 'n1')?.reason).toBe(
       report.plan.shared.find((s) => s.members.some((m) => m.contactId === 'n1'))?.explanation,
@@ -65,7 +65,7 @@ describe('a tenant run', () => {
       'copy-1',
       'copy-2',
     ]);
-    const [run] = await store.runs(tenantId);
+    const [run] = await store.runs.list(tenantId);
     expect(run).toMatchObject({ id: runId, status: 'succeeded', changes: report.written, shared: 2 });
 
     const rows = await sql<{ row: string }>`select row_to_json(r)::text as row from records r`.execute(
@@ -82,7 +82,7 @@ describe('a tenant run', () => {
     const { runId, report } = await runTenant(store, () => provider.connector(), tenantId, { dryRun: true });
     expect(report.plan.children.length).toBeGreaterThan(0);
     expect(provider.writes).toBe(0);
-    expect(await store.audit(tenantId, runId)).toEqual([]);
+    expect(await store.audit.list(tenantId, runId)).toEqual([]);
   });
 
   it('2.7: an unreadable account is planned from its stored state (hashed keys) and not written to', async () => {
@@ -127,7 +127,7 @@ describe('a tenant run', () => {
     const { report } = await runTenant(store, () => revoking, tenantId);
     expect(report.accountErrors.map((e) => e.kind)).toEqual(['auth-revoked']);
     expect(tagsOf(provider, 'north', 'n1')).toContain(PRIMARY);
-    const accounts = await store.accounts(tenantId);
+    const accounts = await store.accounts.list(tenantId);
     expect(accounts.find((a) => a.accountId === 'east')?.status).toBe('needs-reconnect');
     // Next run does not even try it.
     const next = await runTenant(store, () => provider.connector(), tenantId);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   type Connector,
   ConnectorError,
@@ -5,19 +6,18 @@ import {
   type ProviderName,
   silentLogger,
 } from '../../connectors/connector.ts';
-import {
-  type ChildAccount,
-  type Contact,
-  type CorporateAccount,
-  PhoneReader,
-  type Plan,
-} from '../core/index.ts';
-import type { AuditEntry, RunSummary, Store, StoredAccount } from '../store/store.ts';
+import { type ChildAccount, type Contact, type CorporateAccount, PhoneReader } from '../core/index.ts';
+import { HEARTBEAT_MS, type RunSummary, type Store, type StoredAccount } from '../store/store.ts';
 import { displayName, withHashedKeys } from './hashed-state.ts';
 import { type RunAccount, type RunOnceReport, runOnce } from './run-once.ts';
+import { storeJournal } from './write-journal.ts';
 
 // A tenant's run as the app performs it: the stored accounts and settings, runOnce, then the run record, the
-// audit of every change written, each account's state for the next run, and account statuses.
+// audit of every change written (ahead of each write), each account's state for the next run, and account
+// statuses. The run beats its heartbeat while it goes, so other processes know it is alive.
+
+/** This process, as the owner of the runs it starts. */
+export const PROCESS_ID = randomUUID();
 
 export type ConnectorFor = (provider: ProviderName) => Connector;
 
@@ -25,6 +25,8 @@ export interface RunTenantOptions {
   dryRun?: boolean;
   trigger?: string;
   logger?: Logger;
+  /** Who runs it (default: this process); a run whose owner stops beating is failed by the next start. */
+  owner?: string;
 }
 
 export interface RunResult {
@@ -33,49 +35,6 @@ export interface RunResult {
   report: RunOnceReport;
   /** The provider of each account the run served, by the plan's account id. */
   providers: Map<string, ProviderName>;
-}
-
-/** Why each changed record is tagged as it is: the shared person's explanation, or why it no longer is. */
-function reasons(plan: Plan): (sharedId: string | null) => string {
-  const explanation = new Map(plan.shared.map((s) => [s.id, s.explanation]));
-  return (sharedId) =>
-    (sharedId && explanation.get(sharedId)) ||
-    'No longer in two or more accounts: the app removes its own tags and leaves the record otherwise as is.';
-}
-
-export function auditEntries(report: RunOnceReport, corporateId: string | null): AuditEntry[] {
-  const why = reasons(report.plan);
-  const entries: AuditEntry[] = report.applied.children.map((c) => ({
-    accountId: c.accountId,
-    recordId: c.contactId,
-    action: 'tag',
-    before: c.before,
-    after: c.after,
-    reason: why(c.sharedId),
-  }));
-  const copies = new Map(report.copies.map((c) => [c.sharedId, c.contactId]));
-  for (const action of report.applied.corporate) {
-    if (action.action === 'create') {
-      entries.push({
-        accountId: corporateId ?? '',
-        recordId: copies.get(action.sharedId) ?? `copy of ${action.from.accountId}/${action.from.contactId}`,
-        action: 'create-copy',
-        before: [],
-        after: action.after,
-        reason: why(action.sharedId),
-      });
-    } else {
-      entries.push({
-        accountId: corporateId ?? '',
-        recordId: action.contactId,
-        action: 'update-copy',
-        before: action.before,
-        after: action.after,
-        reason: why(action.sharedId),
-      });
-    }
-  }
-  return entries;
 }
 
 /** Tags as they stand after this run's writes, so the stored state is what the accounts now hold. */
@@ -100,19 +59,31 @@ export async function runTenant(
   options: RunTenantOptions = {},
 ): Promise<RunResult> {
   const logger = options.logger ?? silentLogger;
-  const tenant = await store.tenant(tenantId);
+  const tenant = await store.tenants.get(tenantId);
   if (!tenant) throw new Error(`no tenant ${tenantId}; list tenants with the accounts command`);
   const dryRun = options.dryRun ?? false;
-  const runId = await store.startRun(tenantId, { dryRun, trigger: options.trigger ?? 'manual' });
+  const runId = await store.runs.start(tenantId, {
+    dryRun,
+    trigger: options.trigger ?? 'manual',
+    owner: options.owner ?? PROCESS_ID,
+  });
+  const heartbeat = setInterval(() => {
+    store.runs.heartbeat(tenantId, runId).catch((error: unknown) => {
+      logger.warn({ tenantId, runId, error: String(error) }, 'run heartbeat failed');
+    });
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
   try {
-    const accounts = await store.accounts(tenantId);
+    const accounts = await store.accounts.list(tenantId);
     const country = (a: StoredAccount) => a.country ?? tenant.settings.defaultCountry;
     const toRun = (account: StoredAccount): RunAccount => ({
       connector: connectorFor(account.provider),
       connection: account,
       hooks: {
         logger,
-        onTokens: (tokens) => store.saveTokens(tenantId, account.id, tokens),
+        onTokens: (tokens) => store.accounts.saveTokens(tenantId, account.id, tokens),
+        // Access ended: the admin page says so at once, not when the run is over.
+        onAuthRevoked: () => store.accounts.setStatus(tenantId, account.id, 'needs-reconnect'),
       },
       ...(account.status === 'needs-reconnect'
         ? {
@@ -125,7 +96,7 @@ export async function runTenant(
           }
         : {}),
     });
-    const hash = await store.hasher(tenantId);
+    const hash = await store.tenants.hasher(tenantId);
     const phones = new PhoneReader();
     const byExternal = new Map(accounts.map((a) => [a.accountId, a]));
     const corporate = accounts.find((a) => a.role === 'corporate');
@@ -138,9 +109,10 @@ export async function runTenant(
       storedState: async (accountId) => {
         const account = byExternal.get(accountId);
         return account
-          ? store.accountState(tenantId, { id: accountId, name: account.name, country: account.country })
+          ? store.accountStates.get(tenantId, { id: accountId, name: account.name, country: account.country })
           : null;
       },
+      ...(dryRun ? {} : { journal: (plan) => storeJournal(store, tenantId, runId, plan) }),
       hashKeys: (account) => {
         const stored = byExternal.get(account.id);
         return withHashedKeys(
@@ -156,22 +128,21 @@ export async function runTenant(
       logger.warn({ tenantId, runId, accountId: error.accountId, kind: error.kind }, error.message);
       const account = byExternal.get(error.accountId);
       if (error.kind === 'auth-revoked' && account && account.status !== 'needs-reconnect') {
-        await store.setStatus(tenantId, account.id, 'needs-reconnect');
+        await store.accounts.setStatus(tenantId, account.id, 'needs-reconnect');
       }
     }
     if (!dryRun) {
-      await store.addAudit(tenantId, runId, auditEntries(report, corporate?.accountId ?? null));
       // The numbers were parsed while planning: look them up rather than parse them again.
       const known = report.phoneVerdicts ? new PhoneReader(report.phoneVerdicts) : phones;
       for (const pulled of report.pulled) {
         const account = byExternal.get(pulled.id);
         if (!account) continue;
         const hashed = withHashedKeys(afterWrites(pulled, report), country(account), hash, known);
-        await store.saveAccountState(tenantId, { pipelines: [], deals: [], ...hashed }, displayName);
+        await store.accountStates.save(tenantId, { pipelines: [], deals: [], ...hashed }, displayName);
       }
     }
     const status = report.accountErrors.length > 0 || report.failures.length > 0 ? 'partial' : 'succeeded';
-    await store.finishRun(tenantId, runId, {
+    await store.runs.finish(tenantId, runId, {
       status,
       changes: report.written,
       shared: report.plan.shared.length,
@@ -192,7 +163,7 @@ export async function runTenant(
     );
     return { runId, status, report, providers: new Map(accounts.map((a) => [a.accountId, a.provider])) };
   } catch (error) {
-    await store.finishRun(tenantId, runId, {
+    await store.runs.finish(tenantId, runId, {
       status: 'failed',
       changes: 0,
       shared: 0,
@@ -201,5 +172,7 @@ export async function runTenant(
       errors: [{ message: error instanceof Error ? error.message : String(error) }],
     });
     throw error;
+  } finally {
+    clearInterval(heartbeat);
   }
 }

@@ -35,7 +35,7 @@ beforeAll(async () => {
   opened = await openDatabase({ dataDir: 'memory://' });
   let tenantId = '';
   const app = await startTestApp(opened, provider, { secret: SECRET, sandboxTenantId: () => tenantId });
-  tenantId = (await app.store.createTenant('Evergreen')).id;
+  tenantId = (await app.store.tenants.create('Evergreen')).id;
   await provider.connectAll(app.store, tenantId);
   ({ base, close } = app);
   browser = await chromium.launch({

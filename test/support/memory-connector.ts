@@ -25,6 +25,8 @@ export class MemoryProvider {
   readonly unreadable = new Set<string>();
   writes = 0;
   exchanges = 0;
+  /** Refresh tokens revoked at the provider, in order. */
+  readonly revoked: string[] = [];
 
   /** Seeds every account of a snapshot (children and corporate). */
   constructor(input: SnapshotInput) {
@@ -50,7 +52,7 @@ export class MemoryProvider {
     for (const [id, data] of this.accounts) {
       const role = id === corporateId ? 'corporate' : 'child';
       const connection = this.connection(id, role);
-      await store.connectAccount(tenantId, {
+      await store.accounts.save(tenantId, {
         provider: 'hubspot',
         externalId: id,
         role,
@@ -76,27 +78,32 @@ export class MemoryProvider {
   connector(): Connector {
     return {
       provider: 'hubspot',
-      // OAuth as a provider does it, minus the consent page: the code `code-<accountId>` connects that account.
+      // OAuth as a provider does it, minus the consent page: the code `code-<accountId>` connects that account,
+      // consented by user `admin`; `code-<accountId>~<user>` by another user.
       authorizeUrl: ({ state, redirectUri }) =>
         `http://memory.invalid/authorize?${new URLSearchParams({ state, redirect_uri: redirectUri })}`,
       exchangeCode: async ({ code }) => {
-        const accountId = code.replace(/^code-/, '');
+        const [accountId = '', user = 'admin'] = code.replace(/^code-/, '').split('~');
         const data = this.accounts.get(accountId);
         if (!code.startsWith('code-') || !data)
-          throw new ConnectorError('rejected', accountId, 'exchange code', 'invalid code');
+          throw new ConnectorError('rejected', accountId, 'exchange code', 'invalid code', { status: 400 });
         this.exchanges += 1;
         return {
           accountId,
           name: data.name,
           tokens: {
             accessToken: `access-${accountId}-${this.exchanges}`,
-            refreshToken: `refresh-${accountId}`,
+            refreshToken: `refresh-${accountId}-${this.exchanges}`,
             expiresAt: null,
           },
           details: {},
+          user: { id: user, label: `${user}@${accountId}.example.com` },
         };
       },
       refreshTokens: () => Promise.reject(new Error('the memory provider does not refresh tokens')),
+      revokeTokens: async (tokens) => {
+        this.revoked.push(tokens.refreshToken ?? tokens.accessToken);
+      },
       open: (connection) => this.#session(connection.accountId),
     };
   }

@@ -6,7 +6,8 @@ import { Store } from '../../src/store/store.ts';
 import { runTenant } from '../../src/sync/run-tenant.ts';
 import type { MemoryProvider } from './memory-connector.ts';
 
-// The app's HTTP server over a test database and the in-memory provider, on a free port.
+// The app's HTTP server over a test database and the in-memory provider, on a free port of this machine. Its
+// public URL is the address it answers on, so browsers pass the same-origin check.
 
 export interface TestApp {
   base: string;
@@ -19,21 +20,20 @@ export async function startTestApp(
   provider: MemoryProvider,
   options: { secret: string } & Partial<ServerDeps>,
 ): Promise<TestApp> {
-  const store = new Store(opened.db, new SecretBox(options.secret));
-  const app = createApp({
+  const store = options.store ?? new Store(opened, new SecretBox(options.secret));
+  let app: ReturnType<typeof createApp> | undefined;
+  const { createServer } = await import('node:http');
+  const server = createServer((request, response) => app?.(request, response));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://localhost:${(server.address() as AddressInfo).port}`;
+  app = createApp({
     store,
     connectorFor: () => provider.connector(),
     enabledProviders: ['hubspot'],
     runTenant: (tenantId, runOptions) => runTenant(store, () => provider.connector(), tenantId, runOptions),
     appSecret: options.secret,
-    publicUrl: 'http://localhost:3000',
+    publicUrl: base,
     ...options,
   });
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  return {
-    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    store,
-    close: () => server.close(),
-  };
+  return { base, store, close: () => server.close() };
 }

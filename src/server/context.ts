@@ -1,0 +1,84 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger, ProviderName } from '../../connectors/connector.ts';
+import type { JobQueue } from '../jobs/queue.ts';
+import type { Admin, Store } from '../store/store.ts';
+import type { ConnectorFor, RunResult, RunTenantOptions } from '../sync/run-tenant.ts';
+import type { Connections } from './connections.ts';
+import { HttpError } from './errors.ts';
+import type { Metrics } from './metrics.ts';
+import type { SessionCookies } from './sessions.ts';
+import type { Signer } from './signing.ts';
+
+// What every route group is given, and the checks they share (which provider, which tenant's admin).
+
+export interface ServerDeps {
+  store: Store;
+  connectorFor: ConnectorFor;
+  /** Providers this deployment has credentials for (or the sandbox simulates). */
+  enabledProviders: readonly ProviderName[];
+  runTenant(tenantId: string, options: RunTenantOptions): Promise<RunResult>;
+  appSecret: string;
+  /** The app's public base URL: OAuth redirects, webhook signatures and the same-origin check use it. */
+  publicUrl: string;
+  logger?: Logger;
+  /** Webhooks: HubSpot's client secret (signatures) and the queue that turns events into resyncs. */
+  webhooks?: { hubspotClientSecret: string; queue: JobQueue };
+  /** Counters for GET /metrics; the app counts runs and webhooks in it. */
+  metrics?: Metrics;
+  /** Origins allowed to frame the app (the CRM hosts that embed its settings page); none by default. */
+  frameAncestors?: readonly string[];
+  /** Sandbox mode: `GET /` signs the visitor in to this tenant (local demo only). */
+  sandboxTenantId?: () => string | null;
+  now?: () => Date;
+}
+
+export interface RouteContext {
+  deps: ServerDeps;
+  store: Store;
+  logger: Logger;
+  metrics: Metrics;
+  now: () => Date;
+  cookies: SessionCookies;
+  /** Signs OAuth `state` values. */
+  states: Signer;
+  connections: Connections;
+}
+
+const PROVIDERS = ['hubspot', 'salesforce'] as const;
+
+/** A provider this deployment serves, from a path segment; 404 naming the choices otherwise. */
+export function providerOf(deps: ServerDeps, value: unknown): ProviderName {
+  const name = PROVIDERS.find((p) => p === value);
+  if (!name || !deps.enabledProviders.includes(name)) {
+    throw new HttpError(
+      404,
+      `unknown provider "${String(value)}": use one of ${deps.enabledProviders.join(', ')}`,
+    );
+  }
+  return name;
+}
+
+export const redirectUri = (deps: ServerDeps, provider: ProviderName) =>
+  `${deps.publicUrl}/oauth/${provider}/callback`;
+
+export interface AdminLocals {
+  tenantId: string;
+  admin: Admin;
+}
+
+/** The tenant of the path, when the session is one of its admins; 403 otherwise. */
+export function requireAdmin(ctx: RouteContext) {
+  return async (request: Request, response: Response, next: NextFunction) => {
+    const tenantId = String(request.params.tenantId);
+    const session = ctx.cookies.session(request);
+    const admin = session?.tenantId === tenantId ? await ctx.store.admins.get(tenantId, session.admin) : null;
+    if (!admin) {
+      throw new HttpError(403, 'sign in as an admin of this tenant (install or open the app from your CRM)');
+    }
+    response.locals.tenantId = tenantId;
+    response.locals.admin = admin;
+    next();
+  };
+}
+
+export const adminOf = (response: Response): AdminLocals => response.locals as AdminLocals;

@@ -1,0 +1,128 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { StoredAccount } from '../../store/store.ts';
+import { adminOf, providerOf, type RouteContext, requireAdmin } from '../context.ts';
+import { HttpError } from '../errors.ts';
+import { STATE_TTL_MS } from './oauth.ts';
+import { withoutTokens } from './tenant.ts';
+
+// A tenant's CRM accounts: connect links, approving or rejecting accounts that asked to join, disconnecting, and
+// choosing the communities of a one-org Salesforce connection.
+
+const connectLinkBody = z.strictObject({
+  provider: z.string(),
+  role: z.enum(['child', 'corporate']).default('child'),
+});
+const communitiesBody = z.strictObject({
+  parentId: z.string().min(1),
+  communityIds: z.array(z.string().min(1)).min(1),
+});
+
+export function accountRoutes(ctx: RouteContext): Router {
+  const { store, deps } = ctx;
+  const router = Router({ mergeParams: true });
+  router.use(requireAdmin(ctx));
+
+  const accountOf = async (tenantId: string, id: unknown): Promise<StoredAccount> => {
+    const account = await store.accounts.get(tenantId, String(id));
+    if (!account) throw new HttpError(404, 'no such account in this tenant');
+    return account;
+  };
+  const pendingOf = async (tenantId: string, id: unknown): Promise<StoredAccount> => {
+    const account = await accountOf(tenantId, id);
+    if (account.status !== 'pending') {
+      throw new HttpError(409, `${account.name} is not waiting for approval (it is ${account.status})`);
+    }
+    return account;
+  };
+
+  router.post('/connect-links', async (request, response) => {
+    const { tenantId, admin } = adminOf(response);
+    const body = connectLinkBody.parse(request.body ?? {});
+    const provider = providerOf(deps, body.provider);
+    const id = await store.installStates.create(
+      { tenantId, provider, role: body.role },
+      STATE_TTL_MS,
+      ctx.now(),
+    );
+    const url = deps.connectorFor(provider).authorizeUrl({
+      state: ctx.states.sign(id),
+      redirectUri: `${deps.publicUrl}/oauth/${provider}/callback`,
+    });
+    await store.admins.record(tenantId, admin, 'connect-link', { provider, role: body.role });
+    response.json({ url, expiresInMs: STATE_TTL_MS });
+  });
+
+  router.post('/accounts/:accountId/approve', async (request, response) => {
+    const { tenantId, admin } = adminOf(response);
+    const account = await pendingOf(tenantId, request.params.accountId);
+    await ctx.connections.approve(tenantId, account, admin);
+    response.json({ account: withoutTokens((await accountOf(tenantId, account.id)) as StoredAccount) });
+  });
+
+  router.post('/accounts/:accountId/reject', async (request, response) => {
+    const { tenantId, admin } = adminOf(response);
+    const account = await pendingOf(tenantId, request.params.accountId);
+    await ctx.connections.reject(tenantId, account, admin);
+    response.status(204).end();
+  });
+
+  router.delete('/accounts/:accountId', async (request, response) => {
+    const { tenantId, admin } = adminOf(response);
+    const account = await accountOf(tenantId, request.params.accountId);
+    await ctx.connections.disconnect(tenantId, account, admin);
+    response.status(204).end();
+  });
+
+  // One org with one Account per community (Salesforce): list the org's Accounts, then say which is the corporate
+  // parent and which are the communities. Each community becomes a child connection on the org's tokens.
+  const innerAccounts = async (tenantId: string, accountId: unknown) => {
+    const account = await accountOf(tenantId, accountId);
+    if (account.status !== 'connected') throw new HttpError(409, `${account.name} is ${account.status}`);
+    const connector = deps.connectorFor(account.provider);
+    if (!connector.listInnerAccounts) {
+      throw new HttpError(400, `${account.provider} accounts hold no communities to pick from`);
+    }
+    return { account, inner: await connector.listInnerAccounts(account, { logger: ctx.logger }) };
+  };
+
+  router.get('/accounts/:accountId/inner-accounts', async (request, response) => {
+    const { tenantId } = adminOf(response);
+    const { inner } = await innerAccounts(tenantId, request.params.accountId);
+    response.json({ accounts: inner });
+  });
+
+  router.post('/accounts/:accountId/communities', async (request, response) => {
+    const { tenantId, admin } = adminOf(response);
+    const body = communitiesBody.parse(request.body ?? {});
+    const { account, inner } = await innerAccounts(tenantId, request.params.accountId);
+    const byId = new Map(inner.map((a) => [a.id, a]));
+    const unknown = [body.parentId, ...body.communityIds].filter((id) => !byId.has(id));
+    if (unknown.length > 0) throw new HttpError(400, `not Accounts of this org: ${unknown.join(', ')}`);
+    const parent = byId.get(body.parentId) as { name: string };
+    await store.accounts.reconfigure(tenantId, account.id, {
+      role: 'corporate',
+      name: parent.name,
+      details: { ...account.details, layout: 'one-org', salesforceAccountId: body.parentId },
+    });
+    for (const id of body.communityIds) {
+      await store.accounts.save(tenantId, {
+        provider: account.provider,
+        externalId: id,
+        role: 'child',
+        name: (byId.get(id) as { name: string }).name,
+        country: account.country,
+        tokens: account.tokens,
+        details: { ...account.details, layout: 'one-org', salesforceAccountId: id },
+      });
+    }
+    await store.admins.record(tenantId, admin, 'choose-communities', {
+      account: account.name,
+      parent: parent.name,
+      communities: body.communityIds.map((id) => byId.get(id)?.name ?? id),
+    });
+    response.json({ accounts: (await store.accounts.list(tenantId)).map(withoutTokens) });
+  });
+
+  return router;
+}

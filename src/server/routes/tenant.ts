@@ -1,0 +1,71 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { ALL_STATUSES, type StoredAccount } from '../../store/store.ts';
+import { adminOf, type RouteContext, requireAdmin } from '../context.ts';
+import { HttpError } from '../errors.ts';
+
+// A tenant as its admins see it: accounts, recent runs, settings (any subset saved at a time), the log of what
+// admins did, and uninstalling.
+
+/** An account as the admin API shows it: never its tokens. */
+export const withoutTokens = ({ tokens: _tokens, ...account }: StoredAccount) => account;
+
+const actionsQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  before: z.coerce.number().int().min(1).max(2_147_483_647).optional(),
+});
+
+export function tenantRoutes(ctx: RouteContext): Router {
+  const { store } = ctx;
+  const router = Router({ mergeParams: true });
+  router.use(requireAdmin(ctx));
+
+  router.get('/', async (_request, response) => {
+    const { tenantId, admin } = adminOf(response);
+    const tenant = await store.tenants.get(tenantId);
+    if (!tenant) throw new HttpError(404, 'no such tenant');
+    const accounts = await store.accounts.list(tenantId, ALL_STATUSES);
+    response.json({
+      tenant,
+      admin,
+      accounts: accounts.map(withoutTokens),
+      runs: await store.runs.list(tenantId, 10),
+    });
+  });
+
+  router.put('/settings', async (request, response) => {
+    const { tenantId, admin } = adminOf(response);
+    const tenant = await store.tenants.get(tenantId);
+    if (!tenant) throw new HttpError(404, 'no such tenant');
+    const settings = await store.tenants.updateSettings(tenantId, request.body);
+    const changed = Object.fromEntries(
+      Object.entries(settings).filter(
+        ([key, value]) =>
+          JSON.stringify(value) !== JSON.stringify(tenant.settings[key as keyof typeof tenant.settings]),
+      ),
+    );
+    if (Object.keys(changed).length > 0) await store.admins.record(tenantId, admin, 'settings', { changed });
+    response.json({ settings });
+  });
+
+  router.get('/admin-actions', async (request, response) => {
+    const { tenantId } = adminOf(response);
+    const query = actionsQuery.parse(request.query);
+    response.json({
+      actions: await store.admins.actions(tenantId, {
+        limit: query.limit,
+        ...(query.before !== undefined ? { before: query.before } : {}),
+      }),
+    });
+  });
+
+  // Uninstall: every account's tokens are revoked at the provider and wiped; the history stays.
+  router.delete('/', async (_request, response) => {
+    const { tenantId, admin } = adminOf(response);
+    await ctx.connections.uninstall(tenantId, admin);
+    ctx.cookies.signOut(response);
+    response.status(204).end();
+  });
+
+  return router;
+}

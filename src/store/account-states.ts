@@ -1,0 +1,100 @@
+import type { Kysely } from 'kysely';
+import type { ChildAccount, Contact } from '../core/index.ts';
+import type { Database } from './schema.ts';
+
+// Each account's last successfully read state (DESIGN.md 2.7): pipelines, deals and every record's facts, with
+// emails and phones as keyed hashes only.
+
+export class AccountStateRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Replaces an account's stored state with what a run just read; contacts must carry hashed `keys`. */
+  async save(
+    tenantId: string,
+    account: Pick<ChildAccount, 'id' | 'pipelines' | 'deals'> & { contacts: readonly Contact[] },
+    nameOf: (contact: Contact) => string,
+  ): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .deleteFrom('records')
+        .where('tenant_id', '=', tenantId)
+        .where('account_id', '=', account.id)
+        .execute();
+      await trx
+        .deleteFrom('account_states')
+        .where('tenant_id', '=', tenantId)
+        .where('account_id', '=', account.id)
+        .execute();
+      await trx
+        .insertInto('account_states')
+        .values({
+          tenant_id: tenantId,
+          account_id: account.id,
+          read_at: new Date(),
+          pipelines: JSON.stringify(account.pipelines),
+          deals: JSON.stringify(account.deals),
+        })
+        .execute();
+      for (let i = 0; i < account.contacts.length; i += 1_000) {
+        const rows = account.contacts.slice(i, i + 1_000).map((c) => {
+          if (!c.keys)
+            throw new Error(`contact ${c.id} of ${account.id} has no hashed keys; refusing to store it`);
+          return {
+            tenant_id: tenantId,
+            account_id: account.id,
+            record_id: c.id,
+            name: nameOf(c),
+            created_at: c.createdAt,
+            conversions: c.conversions,
+            first_conversion_at: c.firstConversionAt,
+            tags: JSON.stringify(c.tags),
+            tag_values: JSON.stringify(c.tagValues ?? c.tags),
+            email_hashes: JSON.stringify(c.keys.emails),
+            phone_hashes: JSON.stringify(c.keys.phones),
+          };
+        });
+        await trx.insertInto('records').values(rows).execute();
+      }
+    });
+  }
+
+  /** An account's last stored state, in the snapshot's shape (keys hashed, no emails or phones); null if none. */
+  async get(
+    tenantId: string,
+    account: { id: string; name: string; country: string | null },
+  ): Promise<ChildAccount | null> {
+    const state = await this.db
+      .selectFrom('account_states')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('account_id', '=', account.id)
+      .executeTakeFirst();
+    if (!state) return null;
+    const records = await this.db
+      .selectFrom('records')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('account_id', '=', account.id)
+      .orderBy('record_id')
+      .execute();
+    return {
+      id: account.id,
+      name: account.name,
+      country: account.country as ChildAccount['country'],
+      pipelines: state.pipelines as ChildAccount['pipelines'],
+      deals: state.deals as ChildAccount['deals'],
+      contacts: records.map((r) => ({
+        id: r.record_id,
+        emails: [],
+        phones: [],
+        createdAt: r.created_at as string,
+        conversions: r.conversions,
+        firstConversionAt: r.first_conversion_at,
+        properties: { name: r.name },
+        tags: r.tags,
+        tagValues: r.tag_values,
+        keys: { emails: r.email_hashes, phones: r.phone_hashes },
+      })),
+    };
+  }
+}

@@ -1,0 +1,170 @@
+import { type Kysely, type Selectable, sql } from 'kysely';
+import type { CallStats } from '../../connectors/connector.ts';
+import type { Database, RunTable } from './schema.ts';
+
+// Runs: one running per tenant at a time (a partial unique index), each kept alive by its owner's heartbeat.
+
+export type RunStatus = 'running' | 'succeeded' | 'partial' | 'failed';
+
+export interface RunSummary {
+  id: number;
+  tenantId: string;
+  status: RunStatus;
+  dryRun: boolean;
+  trigger: string;
+  startedAt: Date;
+  endedAt: Date | null;
+  changes: number;
+  shared: number;
+  calls: Record<string, CallStats>;
+  warnings: unknown[];
+  errors: unknown[];
+}
+
+export type RunOutcome = Pick<RunSummary, 'status' | 'changes' | 'shared' | 'calls' | 'warnings' | 'errors'>;
+
+export class RunInProgressError extends Error {
+  override readonly name = 'RunInProgressError';
+  constructor(readonly tenantId: string) {
+    super(`a run is already in progress for tenant ${tenantId}; wait for it to finish`);
+  }
+}
+
+/** A run whose heartbeat is older than this is taken for dead (its owner beats every `HEARTBEAT_MS`). */
+export const HEARTBEAT_MS = 10_000;
+export const STALE_AFTER_MS = 6 * HEARTBEAT_MS;
+
+/** Postgres (and PGlite) name the violated constraint: the run lock is recognised by it, not by the message. */
+const violates = (error: unknown, constraint: string) =>
+  typeof error === 'object' &&
+  error !== null &&
+  (error as { code?: unknown }).code === '23505' &&
+  (error as { constraint?: unknown }).constraint === constraint;
+
+const toSummary = (row: Selectable<RunTable>): RunSummary => ({
+  id: row.id,
+  tenantId: row.tenant_id,
+  status: row.status,
+  dryRun: row.dry_run,
+  trigger: row.trigger,
+  startedAt: row.started_at,
+  endedAt: row.ended_at,
+  changes: row.changes,
+  shared: row.shared,
+  calls: row.calls as Record<string, CallStats>,
+  warnings: row.warnings,
+  errors: row.errors,
+});
+
+export class RunRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /**
+   * Starts a run owned by `owner`. While another run of the tenant is alive, throws RunInProgressError; a run
+   * whose owner stopped beating is failed first, so a dead process never blocks the tenant for long.
+   */
+  async start(
+    tenantId: string,
+    options: { dryRun: boolean; trigger: string; owner: string },
+  ): Promise<number> {
+    const insert = () =>
+      this.db
+        .insertInto('runs')
+        .values({
+          tenant_id: tenantId,
+          status: 'running',
+          dry_run: options.dryRun,
+          trigger: options.trigger,
+          calls: JSON.stringify({}),
+          changes: 0,
+          shared: 0,
+          warnings: JSON.stringify([]),
+          errors: JSON.stringify([]),
+          owner: options.owner,
+          heartbeat_at: sql<Date>`now()`,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return (await insert()).id;
+      } catch (error) {
+        if (!violates(error, 'runs_one_running')) throw error;
+        if (attempt > 0 || (await this.failAbandoned({ staleAfterMs: STALE_AFTER_MS, tenantId })) === 0) {
+          throw new RunInProgressError(tenantId);
+        }
+      }
+    }
+  }
+
+  /** The owner says its run is alive. */
+  async heartbeat(tenantId: string, runId: number): Promise<void> {
+    await this.db
+      .updateTable('runs')
+      .set({ heartbeat_at: sql<Date>`now()` })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', runId)
+      .where('status', '=', 'running')
+      .execute();
+  }
+
+  async finish(tenantId: string, runId: number, result: RunOutcome): Promise<void> {
+    await this.db
+      .updateTable('runs')
+      .set({
+        status: result.status,
+        ended_at: new Date(),
+        changes: result.changes,
+        shared: result.shared,
+        calls: JSON.stringify(result.calls),
+        warnings: JSON.stringify(result.warnings),
+        errors: JSON.stringify(result.errors),
+      })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', runId)
+      .execute();
+  }
+
+  /**
+   * Marks runs whose owner stopped beating for `staleAfterMs` as failed, so their tenant can run again; returns
+   * how many. A live run of another process keeps beating and is left alone.
+   */
+  async failAbandoned(options: { staleAfterMs: number; tenantId?: string }): Promise<number> {
+    let query = this.db
+      .updateTable('runs')
+      .set({
+        status: 'failed',
+        ended_at: new Date(),
+        errors: JSON.stringify([{ message: 'the process running it stopped during the run' }]),
+      })
+      .where('status', '=', 'running')
+      .where(
+        sql<boolean>`coalesce(heartbeat_at, started_at) < now() - make_interval(secs => ${options.staleAfterMs / 1000})`,
+      );
+    if (options.tenantId) query = query.where('tenant_id', '=', options.tenantId);
+    const result = await query.executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  /** The tenant's runs, newest first. */
+  async list(tenantId: string, limit = 20): Promise<RunSummary[]> {
+    const rows = await this.db
+      .selectFrom('runs')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(toSummary);
+  }
+
+  async get(tenantId: string, runId: number): Promise<RunSummary | null> {
+    const row = await this.db
+      .selectFrom('runs')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', runId)
+      .executeTakeFirst();
+    return row ? toSummary(row) : null;
+  }
+}
