@@ -11,7 +11,7 @@ const manifest = readManifest();
 
 /** Which HubSpot endpoints each scope opens (HubSpot's scope reference). */
 const HUBSPOT_ENDPOINTS: Record<string, { method: string; path: RegExp }[]> = {
-  oauth: [{ method: 'POST', path: /^\/oauth\/v1\/token/ }],
+  oauth: [{ method: 'POST', path: /^\/oauth\/v3\/token$/ }],
   'crm.objects.contacts.read': [{ method: 'GET', path: /^\/crm\/v3\/objects\/contacts/ }],
   'crm.objects.contacts.write': [
     { method: 'POST', path: /^\/crm\/v3\/objects\/contacts\/batch\/(update|upsert)/ },

@@ -21,11 +21,15 @@ export function statusOf(error: unknown): number | null {
   return httpFailure(error)?.code ?? null;
 }
 
-/** HubSpot's own message (the `message` of its error body), never the exception text, which echoes headers. */
+/**
+ * HubSpot's own message (the `message` of its error body, or OAuth's `error_description`), never the exception
+ * text, which echoes headers.
+ */
 export function providerMessage(error: unknown): string {
   const failure = httpFailure(error);
-  const message = (failure?.body as { message?: unknown } | undefined)?.message;
-  if (typeof message === 'string' && message.length > 0) return message;
+  const body = failure?.body as { message?: unknown; error_description?: unknown } | undefined;
+  for (const message of [body?.message, body?.error_description])
+    if (typeof message === 'string' && message.length > 0) return message;
   if (failure) return `HTTP ${failure.code}`;
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string') return `network error ${code}`;

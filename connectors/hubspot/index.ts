@@ -6,13 +6,11 @@ import type {
   Connector,
   SessionHooks,
 } from '../connector.ts';
-import { ConnectorError } from '../connector.ts';
 import { CallTally } from '../shared/call-tally.ts';
 import { writeTags } from './apply-tags.ts';
 import { applyCorporate } from './corporate.ts';
-import { providerMessage } from './errors.ts';
 import { PortalLimiter } from './limiter.ts';
-import { authorizeUrl, exchangeCode, identify, refreshTokens } from './oauth.ts';
+import { authorizeUrl, exchangeCode, refreshTokens, revokeTokens } from './oauth.ts';
 import { type HubspotOptionsInput, resolveOptions } from './options.ts';
 import { PortalCaller } from './portal-caller.ts';
 import { pullContacts, pullDeals, pullPipelines } from './pull.ts';
@@ -27,7 +25,7 @@ export function hubspotConnector(input: HubspotOptionsInput = {}): Connector {
   const options = resolveOptions(input);
   const limiters = new Map<string, PortalLimiter>();
   const keeper = new TokenKeeper(
-    (token) => refreshTokens(options, token),
+    (token, tally) => refreshTokens(options, token, tally),
     options.now,
     options.refreshAheadMs,
   );
@@ -43,15 +41,9 @@ export function hubspotConnector(input: HubspotOptionsInput = {}): Connector {
   return {
     provider: 'hubspot',
     authorizeUrl: (params) => authorizeUrl(options, params),
-    async exchangeCode(params) {
-      const tokens = await exchangeCode(options, params).catch((error: unknown) => {
-        throw new ConnectorError('rejected', 'unknown', 'exchange code', providerMessage(error), {
-          cause: error,
-        });
-      });
-      return identify(options, tokens);
-    },
+    exchangeCode: (params) => exchangeCode(options, params),
     refreshTokens: (refreshToken) => refreshTokens(options, refreshToken),
+    revokeTokens: (tokens) => revokeTokens(options, tokens),
     open(connection: AccountConnection, hooks: SessionHooks = {}): AccountSession {
       const tally = new CallTally();
       const caller = new PortalCaller(

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { introspection, oauthError, tokenQuestion, tokenRequest, tokenResponse } from './oauth-shapes.ts';
 
 // Request and response shapes of the HubSpot endpoints the connector and simulator use, written from the facts
-// of HubSpot's public OpenAPI specs (the CRM v3 Contacts, Deals, Pipelines and Properties specs and the OAuth v1
-// spec, as generated into @hubspot/api-client 13.5.0's models: required fields, field names on the wire,
-// types). Tests validate every recorded request and response of a full sync against them. Objects stay open
+// of HubSpot's public OpenAPI specs (the CRM v3 Contacts, Deals, Pipelines and Properties specs, as generated
+// into @hubspot/api-client 13.5.0's models, and the Auth OAuth v3 spec: required fields, field names on the
+// wire, types). Tests validate every recorded request and response of a full sync against them. Objects stay open
 // (`looseObject`): the specs allow fields beyond those listed.
 
 const dateTime = z.iso.datetime({ offset: true });
@@ -219,25 +220,6 @@ export const rateLimitResponse = z.looseObject({
   policyName: z.string(),
 });
 
-// OAuth spec: TokenResponseIF { access_token, refresh_token, expires_in, token_type required; id_token? } and
-// AccessTokenInfoResponse { token, hub_id, app_id, user_id, scopes, token_type, expires_in required; hub_domain? }.
-export const tokenResponse = z.looseObject({
-  access_token: z.string(),
-  refresh_token: z.string(),
-  expires_in: z.number().int(),
-  token_type: z.string(),
-});
-export const accessTokenInfo = z.looseObject({
-  token: z.string(),
-  hub_id: z.number().int(),
-  app_id: z.number().int(),
-  user_id: z.number().int(),
-  scopes: z.array(z.string()),
-  token_type: z.string(),
-  expires_in: z.number().int(),
-  hub_domain: z.string().optional(),
-});
-
 type Shape = z.ZodType;
 interface Route {
   method: string;
@@ -277,7 +259,10 @@ const ROUTES: Route[] = [
     request: propertyUpdate,
     ok: property,
   },
-  { method: 'GET', path: /^\/oauth\/v1\/access-tokens\/[^/]+$/, ok: accessTokenInfo },
+  { method: 'POST', path: /^\/oauth\/v3\/token$/, request: tokenRequest, ok: tokenResponse },
+  { method: 'POST', path: /^\/oauth\/v3\/token\/introspect$/, request: tokenQuestion, ok: introspection },
+  // Revocation answers success with no body.
+  { method: 'POST', path: /^\/oauth\/v3\/token\/revoke$/, request: tokenQuestion, ok: z.undefined() },
 ];
 
 /** What is wrong with one recorded exchange, against the spec shapes; empty when nothing. */
@@ -289,11 +274,6 @@ export function specViolations(exchange: {
   responseBody: unknown;
 }): string[] {
   const where = `${exchange.method} ${exchange.path} → ${exchange.status}`;
-  if (exchange.path === '/oauth/v1/token') {
-    if (exchange.status !== 200) return [];
-    const parsed = tokenResponse.safeParse(exchange.responseBody);
-    return parsed.success ? [] : [`${where}: ${parsed.error.message}`];
-  }
   const route = ROUTES.find((r) => r.method === exchange.method && r.path.test(exchange.path));
   if (!route) return [`${where}: not an endpoint of the specs used here`];
   const problems: string[] = [];
@@ -301,8 +281,8 @@ export function specViolations(exchange: {
     const parsed = route.request.safeParse(exchange.requestBody);
     if (!parsed.success) problems.push(`${where} request: ${parsed.error.message}`);
   }
-  const shape =
-    exchange.status === 429 ? rateLimitResponse : exchange.status >= 400 ? errorResponse : route.ok;
+  const error = exchange.path.startsWith('/oauth/') ? oauthError : errorResponse;
+  const shape = exchange.status === 429 ? rateLimitResponse : exchange.status >= 400 ? error : route.ok;
   const parsed = shape.safeParse(exchange.responseBody);
   if (!parsed.success) problems.push(`${where} response: ${parsed.error.message}`);
   return problems;

@@ -20,6 +20,13 @@ describe('the simulator and the connector speak HubSpot OpenAPI shapes', () => {
       expect(connection.accountId).toBeTruthy();
       await tenant.run();
       await tenant.run();
+      // OAuth's other answers: a refresh, a revocation, and HubSpot's refusal of the revoked token.
+      const refreshToken = connection.tokens.refreshToken ?? '';
+      await tenant.connector.refreshTokens(refreshToken);
+      await tenant.connector.revokeTokens?.(connection.tokens);
+      await expect(tenant.connector.refreshTokens(refreshToken)).rejects.toMatchObject({
+        kind: 'auth-revoked',
+      });
       // Search is in the simulator for apps that use it; the connector does not.
       const search = await fetch(`${tenant.simulator.url}/crm/v3/objects/contacts/search`, {
         method: 'POST',

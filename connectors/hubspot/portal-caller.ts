@@ -6,11 +6,11 @@ import { classify, failureKind, providerMessage, statusOf } from './errors.ts';
 import type { PortalLimiter } from './limiter.ts';
 import { bareClient } from './oauth.ts';
 import type { HubspotOptions } from './options.ts';
-import type { TokenKeeper } from './tokens.ts';
+import type { RefreshRequester, TokenKeeper } from './tokens.ts';
 
 // Every API call of a session goes through here: fresh tokens, the portal's limiter, bounded retries, one
 // recovery from a 401, and the session's call tally. A call that finally fails throws a ConnectorError
-// carrying HubSpot's message.
+// carrying HubSpot's message. A refused refresh is reported to `hooks.onAuthRevoked` once per session.
 
 export interface WithHeaders<T> {
   data: T;
@@ -35,20 +35,50 @@ export class PortalCaller {
     return this.#client.client;
   }
 
-  readonly #onTokens = async (tokens: Tokens) => {
-    this.tally.sent('auth');
-    await this.hooks.onTokens?.(tokens);
-  };
+  #requester(): RefreshRequester {
+    return { onNew: (tokens) => this.hooks.onTokens?.(tokens), tally: this.tally };
+  }
+
+  /** Set once a refresh is refused: the grant has ended, so later calls fail without asking HubSpot again. */
+  #revoked: { error: ConnectorError; reported: Promise<void> } | null = null;
 
   async #tokens(operation: string, get: () => Promise<Tokens>): Promise<Tokens> {
+    if (!this.#revoked) {
+      try {
+        return await get();
+      } catch (error) {
+        this.tally.failed();
+        const failure = this.#asOwn(error, operation);
+        if (failure.kind !== 'auth-revoked') throw failure;
+        this.#revoked ??= { error: failure, reported: this.#reportRevoked(failure) };
+        await this.#revoked.reported;
+        throw failure;
+      }
+    }
+    this.tally.failed();
+    await this.#revoked.reported;
+    throw this.#asOwn(this.#revoked.error, operation);
+  }
+
+  /** The same failure, named for this session's account and operation. */
+  #asOwn(error: unknown, operation: string): ConnectorError {
+    const known = error instanceof ConnectorError;
+    const status = known ? error.status : statusOf(error);
+    return new ConnectorError(
+      known ? error.kind : failureKind(error),
+      this.accountId,
+      operation,
+      known ? error.providerMessage : providerMessage(error),
+      { cause: known ? (error.cause ?? error) : error, ...(status ? { status } : {}) },
+    );
+  }
+
+  /** Tells the app once per session, before any operation fails, so it asks for a reconnect at once. */
+  async #reportRevoked(failure: ConnectorError): Promise<void> {
     try {
-      return await get();
-    } catch (error) {
-      this.tally.failed();
-      throw new ConnectorError('auth-revoked', this.accountId, operation, providerMessage(error), {
-        cause: error,
-        ...(statusOf(error) ? { status: statusOf(error) as number } : {}),
-      });
+      await this.hooks.onAuthRevoked?.(failure);
+    } catch {
+      this.hooks.logger?.warn({ accountId: this.accountId }, 'onAuthRevoked hook failed');
     }
   }
 
@@ -64,7 +94,7 @@ export class PortalCaller {
       return await withRetry(
         async () => {
           let tokens = await this.#tokens(operation, () =>
-            this.keeper.fresh(this.accountId, this.stored, this.#onTokens),
+            this.keeper.fresh(this.accountId, this.stored, this.#requester()),
           );
           let recovered = false;
           for (;;) {
@@ -83,7 +113,7 @@ export class PortalCaller {
               recovered = true;
               const rejected = tokens.accessToken;
               tokens = await this.#tokens(operation, () =>
-                this.keeper.afterUnauthorized(this.accountId, this.stored, rejected, this.#onTokens),
+                this.keeper.afterUnauthorized(this.accountId, this.stored, rejected, this.#requester()),
               );
             }
           }

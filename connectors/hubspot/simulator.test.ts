@@ -101,3 +101,56 @@ describe('HubSpot simulator', () => {
     expect(sim.calls.all().map((c) => [c.method, c.accountId, c.status])).toEqual([['GET', '7', 200]]);
   });
 });
+
+describe('HubSpot simulator OAuth v3', () => {
+  const form = (fields: Record<string, string>, query = '') =>
+    fetch(`${simulator?.url}/oauth/v3/token${query}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(fields),
+    });
+  const client = { client_id: 'sim-client-id', client_secret: 'sim-client-secret' };
+  const introspect = async (token: string) =>
+    (await (
+      await fetch(`${simulator?.url}/oauth/v3/token/introspect`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ ...client, token }),
+      })
+    ).json()) as Record<string, unknown>;
+
+  it('takes parameters from the form body only', async () => {
+    const sim = await start();
+    const code = sim.issueCode('7');
+    const inQuery = new URLSearchParams({ ...client, grant_type: 'authorization_code', code });
+    const answer = await form({}, `?${inQuery}`);
+    expect(answer.status).toBe(400);
+    expect(await answer.json()).toMatchObject({ error: 'invalid_client', status: 'BAD_CLIENT_ID' });
+    expect((await form({ ...client, grant_type: 'authorization_code', code })).status).toBe(200);
+  });
+
+  it('introspects a refresh token to its portal and user, and finds it inactive once revoked', async () => {
+    const sim = await start();
+    const issued = await form({
+      ...client,
+      grant_type: 'authorization_code',
+      code: sim.issueCode('7', 'ann@x.example'),
+    });
+    const { refresh_token: refresh } = (await issued.json()) as { refresh_token: string };
+    expect(await introspect(refresh)).toMatchObject({
+      active: true,
+      token_use: 'refresh_token',
+      hub_id: 7,
+      user: 'ann@x.example',
+    });
+    await fetch(`${simulator?.url}/oauth/v3/token/revoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ ...client, token: refresh }),
+    });
+    expect(await introspect(refresh)).toEqual({ active: false });
+    const refreshed = await form({ ...client, grant_type: 'refresh_token', refresh_token: refresh });
+    expect(refreshed.status).toBe(400);
+    expect(await refreshed.json()).toMatchObject({ error: 'invalid_grant', status: 'BAD_REFRESH_TOKEN' });
+  });
+});

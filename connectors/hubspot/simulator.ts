@@ -1,4 +1,4 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseArgs } from 'node:util';
@@ -9,16 +9,16 @@ import {
   type FaultOptions,
   Faults,
   listen,
-  readForm,
   readJson,
   sendJson,
 } from '../shared/simulator-kit.ts';
 import { RollingWindow, SEARCH_SECONDLY, TEN_SECONDLY, type WindowLimit } from './simulator-limits.ts';
+import { SimOAuth } from './simulator-oauth.ts';
 import { type Answer, errorBody, routeCrm } from './simulator-routes.ts';
 import { portalsFromSnapshot, type SimPortal } from './simulator-state.ts';
 
 // A local stand-in for the HubSpot API surface the connector uses: one portal per snapshot account, HubSpot's
-// rolling rate-limit windows and 429 body, OAuth token endpoints, search that lags behind writes, and fault
+// rolling rate-limit windows and 429 body, OAuth v3 (simulator-oauth.ts), search that lags behind writes, and fault
 // injection. Tests, the demo and the benchmarks run the real @hubspot/api-client against it.
 
 export interface HubspotSimulatorOptions {
@@ -80,18 +80,15 @@ export interface RunningHubspotSimulator {
   portal(id: string): PortalView;
   /** The raw portal, for tests that need to change it. */
   rawPortal(id: string): SimPortal;
-  /** An authorization code for a portal, as HubSpot's consent page hands it out. */
-  issueCode(portalId: string): string;
+  /**
+   * An authorization code for a portal, as HubSpot's consent page hands it out after `user` (an email; default
+   * `admin@<portal id>.example.com`) consents.
+   */
+  issueCode(portalId: string, user?: string): string;
   /** Makes every issued access token of a portal expire now (HubSpot then answers 401). */
   expireTokens(portalId: string): void;
   close(): Promise<void>;
 }
-
-const secretEquals = (given: string, expected: string) => {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-};
 
 export async function startHubspotSimulator(
   options: HubspotSimulatorOptions,
@@ -109,30 +106,14 @@ export async function startHubspotSimulator(
   const exchanges: Exchange[] = [];
   const faults = new Faults(options.faults);
   const scripted: ScriptedFault[] = [];
-  const clientId = options.clientId ?? 'sim-client-id';
-  const clientSecret = options.clientSecret ?? 'sim-client-secret';
-  const ttlMs = options.accessTokenTtlMs ?? 30 * 60_000;
-  const accessTokens = new Map<string, { portalId: string; expiresAt: number; scopes: string[] }>();
-  const refreshTokens = new Map<string, string>();
-  const codes = new Map<string, string>();
-  const token = (prefix: string) => `${prefix}-${randomBytes(16).toString('hex')}`;
-
-  const issueTokens = (portalId: string) => {
-    const access = token('sim-at');
-    const refresh = token('sim-rt');
-    accessTokens.set(access, {
-      portalId,
-      expiresAt: now() + ttlMs,
-      scopes: ['crm.objects.contacts.read', 'crm.objects.contacts.write'],
-    });
-    refreshTokens.set(refresh, portalId);
-    return {
-      access_token: access,
-      refresh_token: refresh,
-      expires_in: Math.round(ttlMs / 1000),
-      token_type: 'bearer',
-    };
-  };
+  const oauth = new SimOAuth({
+    clientId: options.clientId ?? 'sim-client-id',
+    clientSecret: options.clientSecret ?? 'sim-client-secret',
+    ttlMs: options.accessTokenTtlMs ?? 30 * 60_000,
+    now,
+    portalName: (id) => portals.get(id)?.name,
+    firstPortal: [...portals.keys()][0] ?? '',
+  });
 
   const takeScripted = (portalId: string | null, method: string, path: string, when: 'before' | 'after') => {
     const index = scripted.findIndex(
@@ -150,57 +131,6 @@ export async function startHubspotSimulator(
     return fault;
   };
 
-  async function oauth(request: IncomingMessage, url: URL): Promise<Answer> {
-    const oauthError = (status: string, message: string): Answer => ({
-      status: 400,
-      body: { status, message, correlationId: randomBytes(8).toString('hex') },
-    });
-    if (request.method === 'POST' && url.pathname === '/oauth/v1/token') {
-      const form = await readForm(request);
-      if (form.get('client_id') !== clientId || !secretEquals(form.get('client_secret') ?? '', clientSecret))
-        return oauthError('BAD_CLIENT_ID', 'missing or unknown client id or secret');
-      const grant = form.get('grant_type');
-      if (grant === 'authorization_code') {
-        const portalId = codes.get(form.get('code') ?? '');
-        if (!portalId) return oauthError('BAD_AUTH_CODE', 'missing or unknown auth code');
-        codes.delete(form.get('code') ?? '');
-        return { status: 200, body: issueTokens(portalId) };
-      }
-      if (grant === 'refresh_token') {
-        const portalId = refreshTokens.get(form.get('refresh_token') ?? '');
-        if (!portalId) return oauthError('BAD_REFRESH_TOKEN', 'missing or unknown refresh token');
-        const issued = issueTokens(portalId);
-        // HubSpot keeps the refresh token: hand the same one back.
-        refreshTokens.delete(issued.refresh_token);
-        return { status: 200, body: { ...issued, refresh_token: form.get('refresh_token') } };
-      }
-      return oauthError('BAD_GRANT_TYPE', `unknown grant_type ${grant}`);
-    }
-    const info = /^\/oauth\/v1\/access-tokens\/([^/]+)$/.exec(url.pathname);
-    if (request.method === 'GET' && info) {
-      const held = accessTokens.get(decodeURIComponent(info[1] as string));
-      if (!held || held.expiresAt <= now())
-        return { status: 404, body: errorBody('NOT_FOUND', 'Token not found') };
-      return {
-        status: 200,
-        body: {
-          token: info[1],
-          hub_id: Number(held.portalId) || 0,
-          hub_domain: `${portals.get(held.portalId)?.name ?? held.portalId}.hubspot.example`,
-          app_id: 1,
-          user_id: 1,
-          scopes: held.scopes,
-          token_type: 'access',
-          expires_in: Math.max(0, Math.round((held.expiresAt - now()) / 1000)),
-        },
-      };
-    }
-    return {
-      status: 404,
-      body: errorBody('OBJECT_NOT_FOUND', `No route for ${request.method} ${url.pathname}`),
-    };
-  }
-
   function portalFor(request: IncomingMessage): { portalId: string } | { error: Answer } {
     const header = request.headers.authorization ?? '';
     const bearer = /^Bearer (.+)$/i.exec(header)?.[1];
@@ -213,14 +143,14 @@ export async function startHubspotSimulator(
       );
     const sandbox = /^sandbox-(.+)$/.exec(bearer)?.[1];
     if (sandbox && portals.has(sandbox)) return { portalId: sandbox };
-    const held = accessTokens.get(bearer);
+    const held = oauth.bearer(bearer);
     if (!held)
       return unauthorized(
         'Authentication credentials not found. This API supports OAuth 2.0 authentication.',
       );
-    if (held.expiresAt <= now())
+    if (held === 'expired')
       return unauthorized('The OAuth token used to make this call expired.', 'EXPIRED_AUTHENTICATION');
-    return { portalId: held.portalId };
+    return held;
   }
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -232,15 +162,15 @@ export async function startHubspotSimulator(
     let requestBody: unknown;
     const headers: Record<string, string | number> = {};
     const answer = async (): Promise<Answer> => {
-      if (url.pathname.startsWith('/oauth/authorize')) {
-        const portalId = url.searchParams.get('portal') ?? [...portals.keys()][0] ?? '';
-        const redirect = new URL(url.searchParams.get('redirect_uri') ?? 'http://127.0.0.1/');
-        redirect.searchParams.set('code', issueCode(portalId));
-        redirect.searchParams.set('state', url.searchParams.get('state') ?? '');
-        headers.location = redirect.toString();
+      if (url.pathname === '/oauth/authorize') {
+        headers.location = oauth.consent(url);
         return { status: 302 };
       }
-      if (url.pathname.startsWith('/oauth/')) return oauth(request, url);
+      if (url.pathname.startsWith('/oauth/')) {
+        const served = await oauth.answer(request, url);
+        requestBody = served.form;
+        return served.answer;
+      }
       const auth = portalFor(request);
       if ('error' in auth) return auth.error;
       accountId = auth.portalId;
@@ -337,13 +267,6 @@ export async function startHubspotSimulator(
     sendJson(response, result.status, result.body, headers);
   }
 
-  const issueCode = (portalId: string) => {
-    if (!portals.has(portalId)) throw new Error(`no portal ${portalId}`);
-    const code = token('sim-code');
-    codes.set(code, portalId);
-    return code;
-  };
-
   const server = createServer((request, response) => {
     handle(request, response).catch(() =>
       sendJson(response, 500, errorBody('INTERNAL_ERROR', 'Simulator failure')),
@@ -372,10 +295,8 @@ export async function startHubspotSimulator(
         groups: [...portal.groups.keys()],
       };
     },
-    issueCode,
-    expireTokens(portalId) {
-      for (const held of accessTokens.values()) if (held.portalId === portalId) held.expiresAt = now();
-    },
+    issueCode: (portalId, user) => oauth.issueCode(portalId, user),
+    expireTokens: (portalId) => oauth.expire(portalId),
     close: running.close,
   };
 }
