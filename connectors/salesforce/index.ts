@@ -45,6 +45,7 @@ export function salesforceConnector(settings: Partial<SalesforceOptions> = {}): 
         tokens: { ...tokens },
         gate: new RequestGate(options.maxConcurrentPerOrg),
         refreshes,
+        refusal: null,
         tagFieldPasses: new SingleFlight<void>(),
         schemaVersion: 0,
       };
