@@ -13,7 +13,7 @@ import type { SalesforceOptions } from './options.ts';
 // One account's HTTP access for one run, on jsforce's Connection: every request is counted by kind, checked
 // against the run's API budget and read for Sforce-Limit-Info (one transport sees them all, Bulk API
 // included); each operation is retried with back-off, bounded per org, and refreshes an expired session
-// once, single-flight per org.
+// once, single-flight per org. When Salesforce refuses the refresh, each session tells its own hooks, once.
 
 type HttpRequest = Parameters<Transport['httpRequest']>[0];
 type HttpOptions = Parameters<Transport['httpRequest']>[1];
@@ -24,6 +24,8 @@ export interface OrgLink {
   tokens: Tokens;
   gate: RequestGate;
   refreshes: SingleFlight<Tokens>;
+  /** Salesforce refused this refresh token: no session on the org asks again with it. */
+  refusal: { refreshToken: string; message: string } | null;
   /** Sessions that ensure the tag field at once share one pass. */
   tagFieldPasses: SingleFlight<void>;
   /** Bumped whenever a session changes the org's schema, so other sessions describe again. */
@@ -91,6 +93,8 @@ export interface SaveResult {
 export class SalesforceClient {
   readonly conn: Connection;
   #operation = 'request';
+  /** Set once access has ended for this session (the refresh was refused, or there was none). */
+  #accessEnded: ConnectorError | null = null;
 
   get org(): OrgLink {
     return this.ctx.org;
@@ -119,6 +123,10 @@ export class SalesforceClient {
   async call<T>(operation: string, send: (conn: Connection) => Promise<T>): Promise<T> {
     const { org, tally, options, logger, accountId } = this.ctx;
     try {
+      // Access that ended stays ended: no request would get past the dead token.
+      if (this.#accessEnded) throw this.#accessEnded;
+      if (org.refusal && org.refusal.refreshToken === org.tokens.refreshToken)
+        throw await this.#endAccess(operation, org.refusal.message);
       return await withRetry(
         () =>
           org.gate.run(async () => {
@@ -153,29 +161,51 @@ export class SalesforceClient {
     }
   }
 
-  #refreshSession(operation: string): Promise<Tokens> {
+  async #refreshSession(operation: string): Promise<void> {
     const { org, accountId } = this.ctx;
-    return org.refreshes.run(org.key, async () => {
-      const refreshToken = org.tokens.refreshToken;
-      if (!refreshToken)
-        throw new ConnectorError(
-          'auth-revoked',
-          accountId,
-          operation,
-          'session expired and no refresh token',
-        );
-      this.ctx.tally.sent('auth');
-      try {
+    const refreshToken = org.tokens.refreshToken;
+    if (!refreshToken) throw await this.#endAccess(operation, 'session expired and no refresh token');
+    if (org.refusal?.refreshToken === refreshToken)
+      throw await this.#endAccess(operation, org.refusal.message);
+    try {
+      // Sessions on one org share the flight, so its refusal reaches each of them here.
+      await org.refreshes.run(org.key, async () => {
+        this.ctx.tally.sent('auth');
         const tokens = await this.ctx.refresh(refreshToken);
         org.tokens = tokens;
         await this.ctx.hooks.onTokens?.(tokens);
         return tokens;
-      } catch (error) {
-        throw new ConnectorError('auth-revoked', accountId, operation, 'the refresh token was refused', {
+      });
+    } catch (error) {
+      if (!(error instanceof ConnectorError)) throw toConnectorError(error, accountId, operation);
+      if (error.kind !== 'auth-revoked')
+        throw new ConnectorError(error.kind, accountId, operation, error.providerMessage, {
           cause: error,
+          ...(error.status === null ? {} : { status: error.status }),
         });
-      }
+      org.refusal = { refreshToken, message: error.providerMessage };
+      throw await this.#endAccess(operation, error.providerMessage, error);
+    }
+  }
+
+  /** Access has ended: the session's hooks hear it at once and once, before the error ends the operation. */
+  async #endAccess(operation: string, message: string, cause?: ConnectorError): Promise<ConnectorError> {
+    if (this.#accessEnded) return this.#accessEnded;
+    const { accountId, hooks, logger } = this.ctx;
+    const ended = new ConnectorError('auth-revoked', accountId, operation, message, {
+      cause,
+      ...(cause?.status ? { status: cause.status } : {}),
     });
+    this.#accessEnded = ended;
+    try {
+      await hooks.onAuthRevoked?.(ended);
+    } catch (error) {
+      logger.error(
+        { accountId, operation, reason: error instanceof Error ? error.message : String(error) },
+        'onAuthRevoked failed',
+      );
+    }
+    return ended;
   }
 
   /** GET relative to the versioned REST root (`/sobjects/...`), or a root path (`/services/...`). */

@@ -2,7 +2,7 @@ import type { AccountConnection, Connector, SessionHooks, Tokens } from '../conn
 import { SingleFlight } from '../shared/single-flight.ts';
 import type { OrgLink } from './client.ts';
 import { RequestGate } from './limits.ts';
-import { authorizeUrl, exchangeCode, refreshTokens } from './oauth.ts';
+import { authorizeUrl, exchangeCode, refreshTokens, revokeTokens } from './oauth.ts';
 import { type AccountLayout, DEFAULT_OPTIONS, type SalesforceOptions } from './options.ts';
 import { openSession, type SalesforceSession } from './session.ts';
 
@@ -45,6 +45,7 @@ export function salesforceConnector(settings: Partial<SalesforceOptions> = {}): 
         tokens: { ...tokens },
         gate: new RequestGate(options.maxConcurrentPerOrg),
         refreshes,
+        refusal: null,
         tagFieldPasses: new SingleFlight<void>(),
         schemaVersion: 0,
       };
@@ -63,6 +64,7 @@ export function salesforceConnector(settings: Partial<SalesforceOptions> = {}): 
     authorizeUrl: (params) => authorizeUrl(options, params),
     exchangeCode: (params) => exchangeCode(options, params),
     refreshTokens: (refreshToken) => refreshTokens(options, refreshToken),
+    revokeTokens: (tokens) => revokeTokens(options, tokens),
     open,
     listInnerAccounts: (connection, hooks) => open(connection, hooks).listAccounts(),
   };

@@ -43,6 +43,16 @@ export interface CustomFieldDef {
   values: { value: string; label: string }[];
 }
 
+/** A user of the org, who may approve the app on the consent page. */
+export interface SimUser {
+  id: string;
+  /** Unique across Salesforce and shaped like an email address. */
+  username: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+}
+
 export interface RecordFault {
   statusCode: string;
   message: string;
@@ -58,6 +68,8 @@ export class SimOrg {
   readonly tables = new Map<string, Map<string, SimRecord>>();
   readonly customFields = new Map<string, CustomFieldDef>();
   readonly #sequence = new Map<string, number>();
+  /** The org's users by id; the first is the integration user that approves the app by default. */
+  readonly users = new Map<string, SimUser>();
   readonly userId: string;
   /** Requests answered today, and the daily allocation. */
   used = 0;
@@ -72,7 +84,17 @@ export class SimOrg {
   readonly recordFaults = new Map<string, RecordFault>();
 
   constructor(readonly id: string) {
-    this.userId = this.newId('User');
+    this.userId = this.user(`integration@${id}.example`).id;
+  }
+
+  /** The user with this username, added to the org when it has none yet. */
+  user(username: string): SimUser {
+    const known = [...this.users.values()].find((u) => u.username === username);
+    if (known) return known;
+    const local = username.split('@')[0] ?? username;
+    const user = { id: this.newId('User'), username, email: username, firstName: 'Sim', lastName: local };
+    this.users.set(user.id, user);
+    return user;
   }
 
   newId(object: string): string {

@@ -11,11 +11,12 @@ import {
   readJson,
   sendJson,
 } from '../shared/simulator-kit.ts';
+import { SimOAuth } from './simulator-oauth.ts';
 import { type CustomFieldDef, KNOWN_FIELDS, SimOrg, seedChild, seedCorporate } from './simulator-org.ts';
 import { type ParsedQuery, parseSoql, runQuery, type SimRecord, SoqlError } from './simulator-soql.ts';
 import { createOne, failure, updateOne } from './simulator-writes.ts';
 
-// A local stand-in for the Salesforce REST API surface the adapter uses: OAuth token endpoint, SOQL query with
+// A local stand-in for the Salesforce REST API surface the adapter uses: OAuth (simulator-oauth.ts), SOQL query with
 // nextRecordsUrl paging at 2,000, describe, sObject Collections (200 a call, allOrNone false), single-record
 // create, Tooling API CustomField, Bulk API 2.0 query jobs, Sforce-Limit-Info, the daily allocation, session
 // expiry and fault injection. Every call is recorded.
@@ -49,7 +50,7 @@ const apiError = (errorCode: string, message: string): ErrorBody => [{ message, 
 
 interface Answer {
   status: number;
-  body: unknown;
+  body?: unknown;
   headers?: Record<string, string>;
   raw?: string;
 }
@@ -93,6 +94,11 @@ export async function startSalesforceSimulator(options: SimulatorOptions): Promi
     }
   }
 
+  const auth = new SimOAuth(
+    (accountId) => orgByAccount.get(accountId),
+    () => baseUrl,
+    snapshot.corporate?.id ?? snapshot.children[0]?.id ?? '',
+  );
   const calls = new CallLog();
   const faults = new Faults(options.faults);
   const cursors = new Map<string, { rows: Record<string, unknown>[]; offset: number }>();
@@ -117,42 +123,18 @@ export async function startSalesforceSimulator(options: SimulatorOptions): Promi
     close: async () => {},
   };
 
-  /** `sandbox-<id>` (generation 0) or `sandbox-<id>~<generation>` after a refresh. */
-  function orgOfToken(header: string | undefined): { org: SimOrg | null; valid: boolean } {
-    const match = /^Bearer sandbox-(.+?)(?:~(\d+))?$/.exec(header ?? '');
-    const org = match ? (orgByAccount.get(match[1] as string) ?? null) : null;
-    if (!org) return { org: null, valid: false };
-    return { org, valid: Number(match?.[2] ?? 0) === org.sessionGeneration };
-  }
-
-  function token(accountId: string, org: SimOrg) {
-    const generation = org.sessionGeneration;
-    return {
-      access_token: generation === 0 ? `sandbox-${accountId}` : `sandbox-${accountId}~${generation}`,
-      refresh_token: `refresh-${accountId}`,
-      instance_url: baseUrl,
-      id: `${baseUrl}/id/${org.id}/${org.userId}`,
-      token_type: 'Bearer',
-      issued_at: String(Date.now()),
-      signature: 'simulated',
-      scope: 'api refresh_token',
-    };
-  }
-
-  async function oauth(request: IncomingMessage, path: string): Promise<Answer> {
-    if (path === '/services/oauth2/token' && request.method === 'POST') {
-      const form = await readForm(request);
-      const grant = form.get('grant_type');
-      const credential = grant === 'refresh_token' ? form.get('refresh_token') : form.get('code');
-      const match = /^(?:refresh|code)-(.+)$/.exec(credential ?? '');
-      const org = match ? orgByAccount.get(match[1] as string) : undefined;
-      if (!org || !match || (grant !== 'refresh_token' && grant !== 'authorization_code'))
-        return {
-          status: 400,
-          body: { error: 'invalid_grant', error_description: 'expired access/refresh token' },
-        };
-      return { status: 200, body: token(match[1] as string, org) };
-    }
+  /** The OAuth endpoints and identity services; null for any other path. */
+  async function oauth(request: IncomingMessage, url: URL): Promise<Answer | null> {
+    const { pathname: path } = url;
+    const { authorization } = request.headers;
+    if (path.startsWith('/id/') && request.method === 'GET') return auth.identity(path, authorization);
+    if (!path.startsWith('/services/oauth2/')) return null;
+    if (path === '/services/oauth2/authorize' && request.method === 'GET') return auth.authorize(url);
+    if (path === '/services/oauth2/userinfo') return auth.userinfo(authorization);
+    if (path === '/services/oauth2/token' && request.method === 'POST')
+      return auth.token(await readForm(request));
+    if (path === '/services/oauth2/revoke' && request.method === 'POST')
+      return auth.revoke(await readForm(request));
     throw new HttpError(404, 'NOT_FOUND', 'The requested resource does not exist');
   }
 
@@ -402,17 +384,11 @@ export async function startSalesforceSimulator(options: SimulatorOptions): Promi
     };
     if (faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
     try {
-      if (path.startsWith('/services/oauth2/')) {
-        if (path === '/services/oauth2/userinfo') {
-          const { org, valid } = orgOfToken(request.headers.authorization);
-          if (!org || !valid) return send({ status: 403, body: 'Bad_OAuth_Token' }, null);
-          return send({ status: 200, body: { user_id: org.userId, organization_id: org.id } }, null);
-        }
-        return send(await oauth(request, path), null);
-      }
+      const authAnswer = await oauth(request, url);
+      if (authAnswer) return send(authAnswer, null);
       const versioned = /^\/services\/data\/(v\d+\.0)(\/.*)$/.exec(path);
       if (!versioned) throw new HttpError(404, 'NOT_FOUND', 'The requested resource does not exist');
-      const { org, valid } = orgOfToken(request.headers.authorization);
+      const { org, valid } = auth.bearer(request.headers.authorization);
       if (!org || !valid)
         return send(
           { status: 401, body: apiError('INVALID_SESSION_ID', 'Session expired or invalid') },
@@ -442,7 +418,7 @@ export async function startSalesforceSimulator(options: SimulatorOptions): Promi
       org.used += 1;
       send(await api(org, request, url, versioned[1] as string, versioned[2] as string), org);
     } catch (error) {
-      const org = orgOfToken(request.headers.authorization).org;
+      const { org } = auth.bearer(request.headers.authorization);
       if (error instanceof SoqlError)
         return send({ status: 400, body: apiError(error.errorCode, error.message) }, org);
       if (error instanceof HttpError)
