@@ -123,7 +123,7 @@ export interface ConnectedIdentity {
   name: string;
   tokens: Tokens;
   details: AccountConnection['details'];
-  user?: ProviderUser;
+  user: ProviderUser;
 }
 
 /** An account inside a connected one (a Salesforce Account in an org), which an admin may pick as a community. */
@@ -150,7 +150,7 @@ export interface Connector {
    * Ends the grant behind these tokens at the provider (disconnect, reject, uninstall, a sign-in's token). Tokens
    * the provider already forgot are not an error.
    */
-  revokeTokens?(tokens: Tokens): Promise<void>;
+  revokeTokens(tokens: Tokens): Promise<void>;
   open(connection: AccountConnection, hooks?: SessionHooks): AccountSession;
 }
 

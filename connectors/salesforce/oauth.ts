@@ -108,6 +108,12 @@ export async function exchangeCode(
       throw oauthFailure(error, 'exchange code', 'rejected');
     });
   const { orgId, userId } = identityIds(response.id);
+  // The user is who the app signs in as an admin: an answer that does not name one is refused.
+  if (!userId) {
+    throw new ConnectorError('rejected', NO_ACCOUNT, 'exchange code', 'the answer names no approving user', {
+      status: 400,
+    });
+  }
   return {
     accountId: orgId ?? response.instance_url,
     name: orgId ?? response.instance_url,
@@ -117,7 +123,7 @@ export async function exchangeCode(
       expiresAt: null,
     },
     details: { instanceUrl: response.instance_url, orgId, userId, layout: 'org-per-account' },
-    ...(userId ? { user: await consentingUser(options, response, userId) } : {}),
+    user: await consentingUser(options, response, userId),
   };
 }
 

@@ -54,7 +54,7 @@ export class Connections {
       });
       return { outcome: 'reconnected', account: saved };
     }
-    const requestedBy = identity.user?.label ?? identity.user?.id ?? null;
+    const requestedBy = identity.user.label ?? identity.user.id;
     return {
       outcome: 'pending',
       account: await this.store.accounts.save(tenantId, account, 'pending', requestedBy),
@@ -110,7 +110,7 @@ export class Connections {
   /** Best effort: the tokens are wiped here whatever the provider answers, and a failure is logged. */
   async #revokeAtProvider(account: StoredAccount): Promise<void> {
     try {
-      await this.connectorFor(account.provider).revokeTokens?.(account.tokens);
+      await this.connectorFor(account.provider).revokeTokens(account.tokens);
     } catch (error) {
       this.logger.warn(
         { accountId: account.accountId, provider: account.provider, error: String(error) },
