@@ -1,8 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect } from 'kysely';
+import { type Dialect, Kysely, PostgresDialect, type PostgresPool } from 'kysely';
 import pg from 'pg';
+import { type Logger, silentLogger } from '../../connectors/connector.ts';
 import { migrateToLatest } from './migrations.ts';
+import { type PoolResult, reconnectingPool } from './reconnecting-pool.ts';
 import type { Database } from './schema.ts';
 
 // One query layer (Kysely) over either a Postgres server (DATABASE_URL) or embedded PGlite (files under
@@ -15,19 +17,16 @@ export interface DatabaseOptions {
   dataDir: string;
   /** A Postgres schema to work in (created when missing), so tests can share one server database. */
   schema?: string;
+  /** How the server lists this app's connections (`pg_stat_activity.application_name`). */
+  applicationName?: string;
+  /** Where lost connections are reported. */
+  logger?: Logger;
 }
 
 export interface OpenDatabase {
   db: Kysely<Database>;
   kind: 'postgres' | 'pglite';
   close(): Promise<void>;
-}
-
-/** What Kysely's Postgres driver needs of a result. */
-interface PoolResult {
-  command: string;
-  rowCount: number;
-  rows: unknown[];
 }
 
 /**
@@ -45,9 +44,9 @@ function pgliteAsPool(lite: PGlite) {
       });
       await previous;
       return {
-        async query(sql: string, parameters: readonly unknown[]): Promise<PoolResult> {
-          const result = await lite.query(sql, parameters as unknown[]);
-          const command = (/^\s*(\w+)/.exec(sql)?.[1] ?? '').toUpperCase();
+        async query(text: string, parameters: readonly unknown[]): Promise<PoolResult> {
+          const result = await lite.query(text, parameters as unknown[]);
+          const command = (/^\s*(\w+)/.exec(text)?.[1] ?? '').toUpperCase();
           return { command, rowCount: result.affectedRows ?? result.rows.length, rows: result.rows };
         },
         release,
@@ -60,7 +59,30 @@ function pgliteAsPool(lite: PGlite) {
   };
 }
 
+/**
+ * Kysely's migrator looks for its own tables in every schema: with databases sharing one server database in
+ * separate schemas (tests), one would find another's and skip creating its own.
+ */
+function scopedToSchema(dialect: PostgresDialect, schema: string): Dialect {
+  return {
+    createAdapter: () => dialect.createAdapter(),
+    createDriver: () => dialect.createDriver(),
+    createQueryCompiler: () => dialect.createQueryCompiler(),
+    createIntrospector(db) {
+      const introspector = dialect.createIntrospector(db);
+      const getTables: typeof introspector.getTables = async (options) =>
+        (await introspector.getTables(options)).filter((table) => table.schema === schema);
+      return {
+        getSchemas: () => introspector.getSchemas(),
+        getTables,
+        getMetadata: async (options) => ({ tables: await getTables(options) }),
+      };
+    },
+  };
+}
+
 export async function openDatabase(options: DatabaseOptions): Promise<OpenDatabase> {
+  const logger = options.logger ?? silentLogger;
   let db: Kysely<Database>;
   let kind: OpenDatabase['kind'];
   if (options.databaseUrl) {
@@ -75,9 +97,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<OpenDataba
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
       max: 10,
+      application_name: options.applicationName ?? 'community-sync',
       ...(schema ? { options: `-c search_path=${schema}` } : {}),
     });
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    // The pool, not a Kysely plugin, is wrapped: only there are connections, their transactions and errors seen.
+    const dialect = new PostgresDialect({ pool: reconnectingPool(pool, logger) as unknown as PostgresPool });
+    db = new Kysely<Database>({ dialect: schema ? scopedToSchema(dialect, schema) : dialect });
     kind = 'postgres';
   } else {
     if (!options.dataDir.startsWith('memory://')) mkdirSync(options.dataDir, { recursive: true });
@@ -86,6 +111,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<OpenDataba
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pgliteAsPool(lite) as any }) });
     kind = 'pglite';
   }
-  await migrateToLatest(db as unknown as Kysely<unknown>);
-  return { db, kind, close: () => db.destroy() };
+  const close = () => db.destroy();
+  try {
+    await migrateToLatest(db as unknown as Kysely<unknown>);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { db, kind, close };
 }
