@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
-import { type Dialect, Kysely, PostgresDialect, type PostgresPool } from 'kysely';
+import { type Dialect, Kysely, PostgresDialect, type PostgresPool, sql } from 'kysely';
 import pg from 'pg';
 import { type Logger, silentLogger } from '../../connectors/connector.ts';
 import { migrateToLatest } from './migrations.ts';
@@ -26,8 +26,17 @@ export interface DatabaseOptions {
 export interface OpenDatabase {
   db: Kysely<Database>;
   kind: 'postgres' | 'pglite';
+  /** Resolves when the database answers a query; throws `DatabaseUnreachableError` saying why when not. */
+  check(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** The database did not answer (for `/healthz`). */
+export class DatabaseUnreachableError extends Error {
+  override readonly name = 'DatabaseUnreachableError';
+}
+
+const CHECK_TIMEOUT_MS = 5_000;
 
 /**
  * PGlite as the pool Kysely's Postgres driver expects. PGlite is one connection, so a checked-out client holds
@@ -98,6 +107,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<OpenDataba
       connectionString: options.databaseUrl,
       max: 10,
       application_name: options.applicationName ?? 'community-sync',
+      // A server that does not answer fails the statement (and /healthz) instead of hanging it.
+      connectionTimeoutMillis: 10_000,
       ...(schema ? { options: `-c search_path=${schema}` } : {}),
     });
     // The pool, not a Kysely plugin, is wrapped: only there are connections, their transactions and errors seen.
@@ -118,5 +129,25 @@ export async function openDatabase(options: DatabaseOptions): Promise<OpenDataba
     await close();
     throw error;
   }
-  return { db, kind, close };
+  return { db, kind, check: () => check(db), close };
+}
+
+async function check(db: Kysely<Database>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new DatabaseUnreachableError(`the database did not answer within ${CHECK_TIMEOUT_MS} ms`)),
+      CHECK_TIMEOUT_MS,
+    );
+  });
+  try {
+    await Promise.race([sql`select 1`.execute(db), timeout]);
+  } catch (error) {
+    if (error instanceof DatabaseUnreachableError) throw error;
+    throw new DatabaseUnreachableError(`the database is not reachable: ${(error as Error).message}`, {
+      cause: error,
+    });
+  } finally {
+    clearTimeout(timer);
+  }
 }
