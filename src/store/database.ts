@@ -3,6 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { type Dialect, Kysely, PostgresDialect, type PostgresPool, sql } from 'kysely';
 import pg from 'pg';
 import { type Logger, silentLogger } from '../../connectors/connector.ts';
+import { type DataDirLock, lockDataDir } from './data-dir-lock.ts';
 import { migrateToLatest } from './migrations.ts';
 import { type PoolResult, reconnectingPool } from './reconnecting-pool.ts';
 import type { Database } from './schema.ts';
@@ -19,7 +20,7 @@ export interface DatabaseOptions {
   schema?: string;
   /** How the server lists this app's connections (`pg_stat_activity.application_name`). */
   applicationName?: string;
-  /** Where lost connections are reported. */
+  /** Where lost connections and a taken-over DATA_DIR lock are reported. */
   logger?: Logger;
 }
 
@@ -94,6 +95,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<OpenDataba
   const logger = options.logger ?? silentLogger;
   let db: Kysely<Database>;
   let kind: OpenDatabase['kind'];
+  let lock: DataDirLock | null = null;
   if (options.databaseUrl) {
     const { schema } = options;
     if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema))
@@ -116,13 +118,27 @@ export async function openDatabase(options: DatabaseOptions): Promise<OpenDataba
     db = new Kysely<Database>({ dialect: schema ? scopedToSchema(dialect, schema) : dialect });
     kind = 'postgres';
   } else {
-    if (!options.dataDir.startsWith('memory://')) mkdirSync(options.dataDir, { recursive: true });
-    const lite = await PGlite.create(options.dataDir);
-    // biome-ignore lint/suspicious/noExplicitAny: the adapter implements the part of pg.Pool the driver uses
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pgliteAsPool(lite) as any }) });
+    if (!options.dataDir.startsWith('memory://')) {
+      mkdirSync(options.dataDir, { recursive: true });
+      lock = lockDataDir(options.dataDir, logger);
+    }
+    try {
+      const lite = await PGlite.create(options.dataDir);
+      // biome-ignore lint/suspicious/noExplicitAny: the adapter implements the part of pg.Pool the driver uses
+      db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pgliteAsPool(lite) as any }) });
+    } catch (error) {
+      lock?.release();
+      throw error;
+    }
     kind = 'pglite';
   }
-  const close = () => db.destroy();
+  const close = async () => {
+    try {
+      await db.destroy();
+    } finally {
+      lock?.release();
+    }
+  };
   try {
     await migrateToLatest(db as unknown as Kysely<unknown>);
   } catch (error) {
