@@ -35,7 +35,7 @@ export async function openRuntime(
 ): Promise<Runtime> {
   let database: OpenDatabase;
   try {
-    database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+    database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, logger });
   } catch (error) {
     const where = config.DATABASE_URL
       ? 'the Postgres server in DATABASE_URL'

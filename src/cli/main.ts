@@ -3,11 +3,22 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../app/config.ts';
 import type { Runtime } from '../app/runtime.ts';
 import { planInParallel } from '../parallel/plan-in-parallel.ts';
+import { DataDirLockedError } from '../store/data-dir-lock.ts';
 import { formatPlan } from './format-plan.ts';
 import { InputError, readSnapshotFile } from './read-snapshot-file.ts';
 
-/** Exit codes: 0 done, 1 failed while working, 2 bad input (arguments or files). */
+/** Exit codes: 0 done, 1 failed while working, 2 bad input (arguments, files, settings, a DATA_DIR in use). */
 const EXIT_BAD_INPUT = 2;
+
+/** An error the person running the command can fix, reported as its message alone. */
+function fixableByUser(error: unknown): boolean {
+  if (error instanceof InputError || error instanceof ConfigError) return true;
+  // Opening the store wraps its errors with what was being opened.
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    if (cause instanceof DataDirLockedError) return true;
+  }
+  return false;
+}
 
 const program = new Command('community-sync')
   .description('Community Sync: finds people shared between CRM accounts and tags them')
@@ -129,8 +140,8 @@ try {
 } catch (error) {
   if (error instanceof CommanderError) {
     process.exitCode = error.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
-  } else if (error instanceof InputError || error instanceof ConfigError) {
-    process.stderr.write(`error: ${error.message}\n`);
+  } else if (fixableByUser(error)) {
+    process.stderr.write(`error: ${(error as Error).message}\n`);
     process.exitCode = EXIT_BAD_INPUT;
   } else {
     process.stderr.write(`error: ${(error as Error).stack ?? String(error)}\n`);

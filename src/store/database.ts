@@ -1,8 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect } from 'kysely';
+import { type Dialect, Kysely, PostgresDialect, type PostgresPool, sql } from 'kysely';
 import pg from 'pg';
+import { type Logger, silentLogger } from '../../connectors/connector.ts';
+import { type DataDirLock, lockDataDir } from './data-dir-lock.ts';
 import { migrateToLatest } from './migrations.ts';
+import { type PoolResult, reconnectingPool } from './reconnecting-pool.ts';
 import type { Database } from './schema.ts';
 
 // One query layer (Kysely) over either a Postgres server (DATABASE_URL) or embedded PGlite (files under
@@ -15,20 +18,26 @@ export interface DatabaseOptions {
   dataDir: string;
   /** A Postgres schema to work in (created when missing), so tests can share one server database. */
   schema?: string;
+  /** How the server lists this app's connections (`pg_stat_activity.application_name`). */
+  applicationName?: string;
+  /** Where lost connections and a taken-over DATA_DIR lock are reported. */
+  logger?: Logger;
 }
 
 export interface OpenDatabase {
   db: Kysely<Database>;
   kind: 'postgres' | 'pglite';
+  /** Resolves when the database answers a query; throws `DatabaseUnreachableError` saying why when not. */
+  check(): Promise<void>;
   close(): Promise<void>;
 }
 
-/** What Kysely's Postgres driver needs of a result. */
-interface PoolResult {
-  command: string;
-  rowCount: number;
-  rows: unknown[];
+/** The database did not answer (for `/healthz`). */
+export class DatabaseUnreachableError extends Error {
+  override readonly name = 'DatabaseUnreachableError';
 }
+
+const CHECK_TIMEOUT_MS = 5_000;
 
 /**
  * PGlite as the pool Kysely's Postgres driver expects. PGlite is one connection, so a checked-out client holds
@@ -45,9 +54,9 @@ function pgliteAsPool(lite: PGlite) {
       });
       await previous;
       return {
-        async query(sql: string, parameters: readonly unknown[]): Promise<PoolResult> {
-          const result = await lite.query(sql, parameters as unknown[]);
-          const command = (/^\s*(\w+)/.exec(sql)?.[1] ?? '').toUpperCase();
+        async query(text: string, parameters: readonly unknown[]): Promise<PoolResult> {
+          const result = await lite.query(text, parameters as unknown[]);
+          const command = (/^\s*(\w+)/.exec(text)?.[1] ?? '').toUpperCase();
           return { command, rowCount: result.affectedRows ?? result.rows.length, rows: result.rows };
         },
         release,
@@ -60,9 +69,33 @@ function pgliteAsPool(lite: PGlite) {
   };
 }
 
+/**
+ * Kysely's migrator looks for its own tables in every schema: with databases sharing one server database in
+ * separate schemas (tests), one would find another's and skip creating its own.
+ */
+function scopedToSchema(dialect: PostgresDialect, schema: string): Dialect {
+  return {
+    createAdapter: () => dialect.createAdapter(),
+    createDriver: () => dialect.createDriver(),
+    createQueryCompiler: () => dialect.createQueryCompiler(),
+    createIntrospector(db) {
+      const introspector = dialect.createIntrospector(db);
+      const getTables: typeof introspector.getTables = async (options) =>
+        (await introspector.getTables(options)).filter((table) => table.schema === schema);
+      return {
+        getSchemas: () => introspector.getSchemas(),
+        getTables,
+        getMetadata: async (options) => ({ tables: await getTables(options) }),
+      };
+    },
+  };
+}
+
 export async function openDatabase(options: DatabaseOptions): Promise<OpenDatabase> {
+  const logger = options.logger ?? silentLogger;
   let db: Kysely<Database>;
   let kind: OpenDatabase['kind'];
+  let lock: DataDirLock | null = null;
   if (options.databaseUrl) {
     const { schema } = options;
     if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema))
@@ -75,17 +108,62 @@ export async function openDatabase(options: DatabaseOptions): Promise<OpenDataba
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
       max: 10,
+      application_name: options.applicationName ?? 'community-sync',
+      // A server that does not answer fails the statement (and /healthz) instead of hanging it.
+      connectionTimeoutMillis: 10_000,
       ...(schema ? { options: `-c search_path=${schema}` } : {}),
     });
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    // The pool, not a Kysely plugin, is wrapped: only there are connections, their transactions and errors seen.
+    const dialect = new PostgresDialect({ pool: reconnectingPool(pool, logger) as unknown as PostgresPool });
+    db = new Kysely<Database>({ dialect: schema ? scopedToSchema(dialect, schema) : dialect });
     kind = 'postgres';
   } else {
-    if (!options.dataDir.startsWith('memory://')) mkdirSync(options.dataDir, { recursive: true });
-    const lite = await PGlite.create(options.dataDir);
-    // biome-ignore lint/suspicious/noExplicitAny: the adapter implements the part of pg.Pool the driver uses
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pgliteAsPool(lite) as any }) });
+    if (!options.dataDir.startsWith('memory://')) {
+      mkdirSync(options.dataDir, { recursive: true });
+      lock = lockDataDir(options.dataDir, logger);
+    }
+    try {
+      const lite = await PGlite.create(options.dataDir);
+      // biome-ignore lint/suspicious/noExplicitAny: the adapter implements the part of pg.Pool the driver uses
+      db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pgliteAsPool(lite) as any }) });
+    } catch (error) {
+      lock?.release();
+      throw error;
+    }
     kind = 'pglite';
   }
-  await migrateToLatest(db as unknown as Kysely<unknown>);
-  return { db, kind, close: () => db.destroy() };
+  const close = async () => {
+    try {
+      await db.destroy();
+    } finally {
+      lock?.release();
+    }
+  };
+  try {
+    await migrateToLatest(db as unknown as Kysely<unknown>);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { db, kind, check: () => check(db), close };
+}
+
+async function check(db: Kysely<Database>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new DatabaseUnreachableError(`the database did not answer within ${CHECK_TIMEOUT_MS} ms`)),
+      CHECK_TIMEOUT_MS,
+    );
+  });
+  try {
+    await Promise.race([sql`select 1`.execute(db), timeout]);
+  } catch (error) {
+    if (error instanceof DatabaseUnreachableError) throw error;
+    throw new DatabaseUnreachableError(`the database is not reachable: ${(error as Error).message}`, {
+      cause: error,
+    });
+  } finally {
+    clearTimeout(timer);
+  }
 }
