@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -41,10 +41,18 @@ function startSandbox(dataDir: string): Promise<string[]> {
   });
 }
 
+/** An address of this machine other than loopback, where the sandbox must not answer. */
+const outsideAddress = Object.values(networkInterfaces())
+  .flat()
+  .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+
 describe('npm start in sandbox mode', () => {
-  it('prints the first sync summary, then the admin URL last, and keeps serving', async () => {
+  it("prints the simulator's URL first, the first sync summary, then the admin URL last, and keeps serving", async () => {
     const dataDir = join(mkdtempSync(join(tmpdir(), 'cs-start-')), 'data');
     const lines = await startSandbox(dataDir);
+    expect(lines[0]).toMatch(/^HubSpot simulator: http:\/\/127\.0\.0\.1:\d+ /);
+    const simulatorUrl = /http:\/\/[^ ]+/.exec(lines[0] ?? '')?.[0] ?? '';
+    expect((await fetch(`${simulatorUrl}/crm/v3/objects/contacts`)).status).toBe(401);
     const shared = Number(/^(\d+) shared contacts$/m.exec(lines.join('\n'))?.[1]);
     expect(shared).toBeGreaterThanOrEqual(2);
     expect(lines.join('\n')).toMatch(/with primary account Lakeside Terrace/);
@@ -59,6 +67,11 @@ describe('npm start in sandbox mode', () => {
       })
     ).json()) as { tenantId: string };
     expect(session.tenantId).toMatch(/^[0-9a-f-]{36}$/);
+    // The sandbox signs in whoever opens its page: it answers on this machine only.
+    if (outsideAddress) {
+      const port = new URL(url).port;
+      await expect(fetch(`http://${outsideAddress}:${port}/healthz`)).rejects.toThrow();
+    } else console.warn('no non-loopback address on this machine: the loopback-only check was not run');
     const metrics = await (await fetch(new URL('metrics', url))).text();
     expect(metrics).toContain('community_sync_runs_total{dry_run="false",status="succeeded"} 1');
     expect(metrics).toMatch(/community_sync_api_calls_total\{kind="write",provider="hubspot"\} \d+/);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { testDatabases } from '../../test/support/databases.ts';
 import type { OpenDatabase } from './database.ts';
 import { SecretBox } from './secrets.ts';
-import { ALL_STATUSES, type NewAccount, RunInProgressError, Store } from './store.ts';
+import { ALL_STATUSES, type NewAccount, RunInProgressError, STALE_AFTER_MS, Store } from './store.ts';
 
 const SECRET = 'a-test-app-secret-that-is-long-enough-0123456789';
 const databases = await testDatabases();
@@ -30,7 +30,7 @@ for (const database of databases) {
       await opened?.close();
     });
     beforeEach(async () => {
-      await sql`truncate tenants, accounts, install_states, runs, audit, account_states, records cascade`.execute(
+      await sql`truncate tenants, accounts, install_states, runs, audit, account_states, records, admins, admin_actions, webhook_receipts cascade`.execute(
         opened.db,
       );
     });
@@ -143,6 +143,74 @@ for (const database of databases) {
         [next, 'succeeded', 3],
         [run, 'failed', 0],
       ]);
+    });
+
+    it('a live run of another process is never failed; one whose owner stopped beating is, and the tenant runs again', async () => {
+      const tenant = await store.tenants.create('T');
+      const live = await store.runs.start(tenant.id, {
+        dryRun: false,
+        trigger: 'schedule',
+        owner: 'process-a',
+      });
+      // Another process starting up leaves the live run alone, and cannot start its own beside it.
+      expect(await store.runs.failAbandoned({ staleAfterMs: STALE_AFTER_MS })).toBe(0);
+      await expect(
+        store.runs.start(tenant.id, { dryRun: false, trigger: 'webhook', owner: 'process-b' }),
+      ).rejects.toBeInstanceOf(RunInProgressError);
+      await store.runs.heartbeat(tenant.id, live);
+      expect((await store.runs.get(tenant.id, live))?.status).toBe('running');
+
+      // Process A dies: its heartbeat stops, and the next start fails that run first.
+      await sql`update runs set heartbeat_at = now() - interval '5 minutes' where id = ${live}`.execute(
+        opened.db,
+      );
+      const next = await store.runs.start(tenant.id, {
+        dryRun: false,
+        trigger: 'webhook',
+        owner: 'process-b',
+      });
+      expect(await store.runs.get(tenant.id, live)).toMatchObject({
+        status: 'failed',
+        errors: [{ message: 'the process running it stopped during the run' }],
+      });
+      expect((await store.runs.get(tenant.id, next))?.status).toBe('running');
+    });
+
+    it('expired install states are purged', async () => {
+      const tenant = await store.tenants.create('T');
+      const now = new Date('2026-01-01T00:00:00Z');
+      const old = await store.installStates.create(
+        { tenantId: tenant.id, provider: 'hubspot', role: 'child' },
+        1_000,
+        now,
+      );
+      const later = new Date(now.getTime() + 5_000);
+      await store.installStates.create(
+        { tenantId: tenant.id, provider: 'hubspot', role: 'child' },
+        600_000,
+        later,
+      );
+      const rows = await sql<{ id: string }>`select id from install_states`.execute(opened.db);
+      expect(rows.rows.map((r) => r.id)).not.toContain(old);
+      expect(rows.rows).toHaveLength(1);
+      expect(await store.installStates.purgeExpired(new Date(later.getTime() + 600_000))).toBe(1);
+    });
+
+    it('one tenant per corporate account: the database refuses a second', async () => {
+      const first = await store.tenants.forCorporateAccount('Sunrise', {
+        provider: 'hubspot',
+        accountId: '42',
+      });
+      const again = await store.tenants.forCorporateAccount('Sunrise', {
+        provider: 'hubspot',
+        accountId: '42',
+      });
+      expect(first.created).toBe(true);
+      expect(again).toMatchObject({ created: false, tenant: { id: first.tenant.id } });
+      await expect(
+        sql`insert into tenants (id, name, settings, hash_key, corporate_provider, corporate_account_id)
+            values ('x', 'dup', '{}', 'k', 'hubspot', '42')`.execute(opened.db),
+      ).rejects.toMatchObject({ code: '23505', constraint: 'tenants_corporate_account' });
     });
 
     it('keyed hashes match within a tenant and differ between tenants', async () => {

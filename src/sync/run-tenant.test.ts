@@ -134,6 +134,58 @@ describe('a tenant run', () => {
     expect(next.report.calls.east?.byKind.read).toBe(0);
   });
 
+  it('a refused refresh marks the account "needs reconnect" at once, while the run goes on', async () => {
+    const provider = new MemoryProvider(demo());
+    const tenantId = await tenantFor(provider);
+    const statusOfEast = async () =>
+      (await store.accounts.list(tenantId)).find((a) => a.accountId === 'east')?.status;
+    let seenDuringRun: string | undefined;
+    const refusing = provider.connectorWith((session, connection, hooks) => {
+      if (connection.accountId === 'east') {
+        return {
+          ...session,
+          pullChild: async () => {
+            const error = new ConnectorError('auth-revoked', 'east', 'refresh tokens', 'invalid_grant');
+            await hooks.onAuthRevoked?.(error);
+            throw error;
+          },
+        };
+      }
+      if (connection.accountId !== 'south') return session;
+      // South is written after every pull ended: by then the admin page must already say so.
+      return {
+        ...session,
+        applyTagChanges: async (changes) => {
+          seenDuringRun = await statusOfEast();
+          return session.applyTagChanges(changes);
+        },
+      };
+    });
+    const { report } = await runTenant(store, () => refusing, tenantId);
+    expect(report.applied.children.some((c) => c.accountId === 'south')).toBe(true);
+    expect(seenDuringRun).toBe('needs-reconnect');
+  });
+
+  it('a refreshed token is stored for its own account', async () => {
+    const provider = new MemoryProvider(demo());
+    const tenantId = await tenantFor(provider);
+    const refreshing = provider.connectorWith((session, connection, hooks) => ({
+      ...session,
+      pullChild: async () => {
+        await hooks.onTokens?.({
+          accessToken: `new-${connection.accountId}`,
+          refreshToken: 'r',
+          expiresAt: null,
+        });
+        return session.pullChild();
+      },
+    }));
+    await runTenant(store, () => refreshing, tenantId);
+    const stored = await store.accounts.list(tenantId);
+    expect(stored.find((a) => a.accountId === 'north')?.tokens.accessToken).toBe('new-north');
+    expect(stored.find((a) => a.accountId === 'east')?.tokens.accessToken).toBe('new-east');
+  });
+
   it('a run that dies while applying is safe to run again: same final state, no duplicate copies', async () => {
     const provider = new MemoryProvider(demo());
     const tenantId = await tenantFor(provider);

@@ -1,7 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OpenDatabase, openDatabase } from '../../src/store/database.ts';
+import type { Store } from '../../src/store/store.ts';
 import { MemoryProvider } from '../support/memory-connector.ts';
 import { account, person } from '../support/snapshot-builder.ts';
 import { startTestApp } from '../support/test-app.ts';
@@ -20,6 +22,12 @@ let browser: Browser;
 let base: string;
 let close: () => void;
 let provider: MemoryProvider;
+let store: Store;
+let tenantId = '';
+/** While false, the app signs nobody in (as outside the sandbox). */
+let signedIn = true;
+/** Screenshots for people to look at (not compared): test/browser/screenshots/, ignored by git. */
+const SHOTS = join(import.meta.dirname, 'screenshots');
 
 beforeAll(async () => {
   if (missing) return;
@@ -33,11 +41,14 @@ beforeAll(async () => {
     corporate: { id: 'corp', name: 'HQ', contacts: [] },
   });
   opened = await openDatabase({ dataDir: 'memory://' });
-  let tenantId = '';
-  const app = await startTestApp(opened, provider, { secret: SECRET, sandboxTenantId: () => tenantId });
+  const app = await startTestApp(opened, provider, {
+    secret: SECRET,
+    sandboxTenantId: () => (signedIn ? tenantId : null),
+  });
   tenantId = (await app.store.tenants.create('Evergreen')).id;
   await provider.connectAll(app.store, tenantId);
-  ({ base, close } = app);
+  ({ base, close, store } = app);
+  mkdirSync(SHOTS, { recursive: true });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -76,6 +87,12 @@ describe.skipIf(missing !== null)('the admin page', () => {
     expect(provider.writes).toBeGreaterThan(0);
     await expect.poll(() => page.locator('#runs tr').count()).toBe(2);
 
+    // A new tenant's settings save as they are: its time zone is UTC, never "undefined".
+    expect(await page.inputValue('input[name=timeZone]')).toBe('UTC');
+    await page.click('#settings button[type=submit]');
+    await expect.poll(() => page.locator('#notice').textContent()).toBe('Settings saved.');
+    expect(await page.locator('#settings-error').textContent()).toBe('');
+
     await page.fill('input[name=time]', '3 am');
     // The browser's own pattern check would stop the form; the server must refuse the value by itself.
     await page
@@ -83,5 +100,67 @@ describe.skipIf(missing !== null)('the admin page', () => {
       .evaluate((input: { removeAttribute(name: string): void }) => input.removeAttribute('pattern'));
     await page.click('#settings button[type=submit]');
     await expect.poll(() => page.locator('#settings-error').textContent()).toMatch(/^schedule\.time: /);
+  }, 60_000);
+
+  it('lists an account waiting for approval with who connected it, and approving it connects it', async () => {
+    await provider.connectAll(store, tenantId);
+    const west = await store.accounts.save(
+      tenantId,
+      {
+        provider: 'hubspot',
+        externalId: 'west',
+        role: 'child',
+        name: 'West',
+        country: null,
+        tokens: { accessToken: 'a', refreshToken: 'r', expiresAt: null },
+        details: {},
+      },
+      'pending',
+      'manager@west.example.com',
+    );
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    await page.goto(`${base}/`);
+    await expect.poll(() => page.locator('#pending tr').count()).toBe(1);
+    const pendingRow = await page.locator('#pending tr').textContent();
+    expect(pendingRow).toContain('West');
+    expect(pendingRow).toContain('HubSpot');
+    expect(pendingRow).toContain('manager@west.example.com');
+    await page.screenshot({ path: join(SHOTS, 'admin-pending.png'), fullPage: true });
+    const asked: string[] = [];
+    page.on('dialog', async (dialog) => {
+      asked.push(dialog.message());
+      await dialog.accept();
+    });
+    await page.click('#pending button:has-text("Approve")');
+    expect(asked).toEqual(['Approve West (HubSpot account west)?']);
+    await expect.poll(() => page.locator('#notice').textContent()).toBe('West is connected.');
+    expect((await store.accounts.get(tenantId, west.id))?.status).toBe('connected');
+    expect(await page.locator('#pending-section').isHidden()).toBe(true);
+    await expect.poll(() => page.locator('#actions tr').first().textContent()).toContain('approved West');
+    await page.screenshot({ path: join(SHOTS, 'admin-approved.png'), fullPage: true });
+    // The page runs under the Content-Security-Policy without a single violation or script error.
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  it('signed out, the page offers "Sign in with HubSpot"', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    signedIn = false;
+    try {
+      await page.goto(`${base}/`);
+      await expect.poll(() => page.locator('#signed-out').isVisible()).toBe(true);
+      const link = page.locator('#sign-in-buttons a');
+      expect(await link.textContent()).toBe('Sign in with HubSpot');
+      expect(await link.getAttribute('href')).toBe('/signin/hubspot');
+      await page.screenshot({ path: join(SHOTS, 'signed-out.png') });
+    } finally {
+      signedIn = true;
+      await context.close();
+    }
   }, 60_000);
 });

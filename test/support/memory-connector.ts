@@ -4,6 +4,7 @@ import {
   type ApplyReport,
   type Connector,
   ConnectorError,
+  type SessionHooks,
 } from '../../connectors/connector.ts';
 import { CallTally } from '../../connectors/shared/call-tally.ts';
 import {
@@ -66,12 +67,12 @@ export class MemoryProvider {
 
   /** The connector, with each session passed through `change` (to make one fail, say). */
   connectorWith(
-    change: (session: AccountSession, connection: AccountConnection) => AccountSession,
+    change: (session: AccountSession, connection: AccountConnection, hooks: SessionHooks) => AccountSession,
   ): Connector {
     const connector = this.connector();
     return {
       ...connector,
-      open: (connection, hooks) => change(connector.open(connection, hooks), connection),
+      open: (connection, hooks = {}) => change(connector.open(connection, hooks), connection, hooks),
     };
   }
 

@@ -28,6 +28,21 @@ const PROVIDERS = { hubspot: 'HubSpot', salesforce: 'Salesforce' };
 const providerName = (p) => PROVIDERS[p] ?? p;
 const when = (value) => new Date(value).toLocaleString();
 
+const ACTIONS = {
+  install: () => 'installed the app',
+  'sign-in': () => 'signed in',
+  settings: (d) => `changed settings: ${Object.keys(d.changed ?? {}).join(', ')}`,
+  'connect-link': (d) => `made a ${providerName(d.provider)} connection link`,
+  'connect-account': (d) => `connected ${d.account}`,
+  'approve-account': (d) => `approved ${d.account}`,
+  'reject-account': (d) => `rejected ${d.account}`,
+  'disconnect-account': (d) => `disconnected ${d.account}`,
+  'choose-communities': (d) => `chose the communities of ${d.account}`,
+  run: () => 'started a run',
+  preview: () => 'previewed a run',
+  uninstall: () => 'uninstalled the app',
+};
+
 const params = new URLSearchParams(location.search);
 if (params.get('connected')) $('notice').textContent = `Connected ${params.get('connected')}.`;
 if (params.get('installed'))
@@ -48,21 +63,6 @@ if (!tenantId) {
 } else {
   await load();
 }
-
-const ACTIONS = {
-  install: () => 'installed the app',
-  'sign-in': () => 'signed in',
-  settings: (d) => `changed settings: ${Object.keys(d.changed ?? {}).join(', ')}`,
-  'connect-link': (d) => `made a ${providerName(d.provider)} connection link`,
-  'connect-account': (d) => `connected ${d.account}`,
-  'approve-account': (d) => `approved ${d.account}`,
-  'reject-account': (d) => `rejected ${d.account}`,
-  'disconnect-account': (d) => `disconnected ${d.account}`,
-  'choose-communities': (d) => `chose the communities of ${d.account}`,
-  run: () => 'started a run',
-  preview: () => 'previewed a run',
-  uninstall: () => 'uninstalled the app',
-};
 
 async function load() {
   const { tenant, admin, accounts, runs } = await api(`/api/tenants/${tenantId}`);
