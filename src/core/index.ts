@@ -2,7 +2,7 @@ export { KeyReader } from './match-keys.ts';
 export { emailKey, PhoneReader } from './normalise.ts';
 export { createPlan, type PlanOptions } from './plan.ts';
 export type * from './plan-types.ts';
-export { DEFAULT_SETTINGS, type MatchOn, type Settings, settingsSchema } from './settings.ts';
+export { DEFAULT_SETTINGS, type MatchOn, mergeSettings, type Settings, settingsSchema } from './settings.ts';
 export * from './snapshot.ts';
 export { engagingTag, PRIMARY_TAG, SECONDARY_TAG, sortedTags, type TagOption, userTag } from './tags.ts';
 export { ValidationError } from './validation-error.ts';

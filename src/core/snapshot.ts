@@ -93,10 +93,7 @@ export const corporateAccountSchema = z.object({
 
 export const snapshotSchema = z
   .object({
-    settings: settingsSchema
-      .strict()
-      .nullish()
-      .transform((s) => s ?? settingsSchema.parse({})),
+    settings: settingsSchema.nullish().transform((s) => s ?? settingsSchema.parse({})),
     children: z.array(childAccountSchema),
     corporate: corporateAccountSchema.nullish().transform((c) => c ?? null),
   })

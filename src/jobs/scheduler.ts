@@ -41,8 +41,7 @@ export class Scheduler {
           this.#due.delete(tenant.id);
           continue;
         }
-        const { time, timeZone = 'UTC' } = tenant.settings.schedule;
-        const next = nextRunAt(now, { time, timeZone }).getTime();
+        const next = nextRunAt(now, tenant.settings.schedule).getTime();
         const due = this.#due.get(tenant.id);
         if (due !== undefined && due <= now.getTime()) {
           this.#due.set(tenant.id, next);
