@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -22,7 +22,7 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
   }
 }
 
-function snapshotFile(content: string): string {
+function snapshotFile(content: string | Buffer): string {
   const path = join(mkdtempSync(join(tmpdir(), 'community-sync-')), 'snapshot.json');
   writeFileSync(path, content);
   return path;
@@ -77,6 +77,22 @@ describe('community-sync plan', () => {
     const missing = await cli('plan', '--snapshot', '/nonexistent/snapshot.json');
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('cannot read snapshot file /nonexistent/snapshot.json');
+  });
+
+  it('refuses a file that is not UTF-8 with exit code 2, the path and the offset; accepts a byte-order mark', async () => {
+    // "café" saved as Latin-1: the é is the single byte 0xe9, 26 bytes in.
+    const latin1 = snapshotFile(Buffer.from('{"children": [], "x": "caf\xe9"}', 'latin1'));
+    const refused = await cli('plan', '--snapshot', latin1, '--json');
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toContain(
+      `snapshot file ${latin1} is not valid UTF-8: the byte at offset 26 (0xe9)`,
+    );
+    expect(refused.stderr).toContain('save the file as UTF-8');
+    const withBom = snapshotFile(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), readFileSync(bob)]));
+    const accepted = await cli('plan', '--snapshot', withBom, '--json');
+    expect(accepted.code).toBe(0);
+    expect(JSON.parse(accepted.stdout).shared[0].primaryAccountId).toBe('101');
   });
 
   it('refuses bad arguments with exit code 2', async () => {

@@ -1,4 +1,4 @@
-import type { ChildAccount, Contact, Deal, Pipeline } from '../../src/core/index.ts';
+import type { Contact, Deal, Pipeline } from '../../src/core/index.ts';
 import type { PortalCaller } from './portal-caller.ts';
 
 // Reading a portal: contacts and deals through the list API (100 per page, `after` cursors), deal pipelines
@@ -131,5 +131,3 @@ export async function pullPipelines(caller: PortalCaller): Promise<Pipeline[]> {
       }),
   }));
 }
-
-export type PulledChild = ChildAccount;

@@ -12,7 +12,7 @@ import {
   sendJson,
 } from '../shared/simulator-kit.ts';
 import { SimOAuth } from './simulator-oauth.ts';
-import { type CustomFieldDef, KNOWN_FIELDS, SimOrg, seedChild, seedCorporate } from './simulator-org.ts';
+import { type CustomFieldDef, SimOrg, seedChild, seedCorporate } from './simulator-org.ts';
 import { type ParsedQuery, parseSoql, runQuery, type SimRecord, SoqlError } from './simulator-soql.ts';
 import { createOne, failure, updateOne } from './simulator-writes.ts';
 
@@ -441,9 +441,6 @@ export async function startSalesforceSimulator(options: SimulatorOptions): Promi
   simulator.close = running.close;
   return simulator;
 }
-
-/** Fields the simulator knows for each object (without the app's custom fields). */
-export const SIMULATED_OBJECTS = Object.keys(KNOWN_FIELDS);
 
 /** `simulator salesforce --snapshot FILE --port PORT [--one-org]` */
 export async function runSimulatorCli(argv: string[]): Promise<void> {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { account, person, tenant } from '../../test/support/snapshot-builder.ts';
-import { buildRecordTable } from './match-keys.ts';
+import { buildRecordTable, KeyReader } from './match-keys.ts';
 import { PhoneReader } from './normalise.ts';
 import type { Warning } from './plan-types.ts';
-import type { ChildAccount } from './snapshot.ts';
+import type { ChildAccount, Contact } from './snapshot.ts';
 
 function table(children: ChildAccount[], maxContactsPerKey = 5) {
   const warnings: Warning[] = [];
@@ -117,5 +117,42 @@ describe('2.1 junk keys', () => {
       ['A', '6'],
       ['C', '8'],
     ]);
+  });
+});
+
+describe('2.1 a contact with very many emails', () => {
+  // Each contact's keys are de-duplicated; this must stay linear in the number of values (a quadratic pass
+  // took minutes here, past the test timeout).
+  const COUNT = 200_000;
+  const distinct = Array.from({ length: COUNT }, (_, i) => `guest${i}@example.com`);
+  // Repeats (in other spellings too) both early in the list and after the last distinct email.
+  const emails = [
+    ...distinct.slice(0, 100),
+    'GUEST0@example.com',
+    'guest42@EXAMPLE.com',
+    ...distinct.slice(100),
+    ' guest199999@example.com',
+    'guest0@example.com',
+  ];
+  const many = person('1', { emails });
+
+  it('keeps each key once, in first-seen order, counted once for the contact and linked to other records', () => {
+    const { children } = tenant({
+      children: [account('A', [many]), account('B', [person('2', { emails: ['Guest199999@example.com'] })])],
+    });
+    const { built, keysOf, junkKeys, warnings } = table(children, 1);
+    expect(keysOf(0)).toEqual(distinct);
+    expect(keysOf(1)).toEqual(['guest199999@example.com']);
+    // One key id for both records: that is what links them.
+    expect(built.emails.list[built.emails.start[1] as number]).toBe(built.emails.list[COUNT - 1]);
+    // With one contact allowed per key, a repeat counted twice would make that key junk.
+    expect(junkKeys).toEqual([]);
+    expect(warnings).toEqual([]);
+  });
+
+  it('a corporate or hashed record reads the same distinct keys', () => {
+    const [contact] = tenant({ children: [account('A', [many])] }).children[0]?.contacts ?? [];
+    const keys = new KeyReader('A', 'US', []).contact(contact as Contact);
+    expect(keys).toEqual({ emails: distinct, phones: [] });
   });
 });

@@ -51,20 +51,21 @@ export class KeyReader {
     return key;
   }
 
-  /** A contact's distinct email and phone keys. */
+  /** A contact's distinct email and phone keys, each in the order first seen. */
   contact(contact: Contact): ContactKeys {
     if (contact.keys)
       return { emails: [...new Set(contact.keys.emails)], phones: [...new Set(contact.keys.phones)] };
-    const keys: ContactKeys = { emails: [], phones: [] };
+    const emails = new Set<string>();
+    const phones = new Set<string>();
     for (const raw of contact.emails) {
       const key = this.email(raw, contact.id);
-      if (key !== null && !keys.emails.includes(key)) keys.emails.push(key);
+      if (key !== null) emails.add(key);
     }
     for (const raw of contact.phones) {
       const key = this.phone(raw, contact.id);
-      if (key !== null && !keys.phones.includes(key)) keys.phones.push(key);
+      if (key !== null) phones.add(key);
     }
-    return keys;
+    return { emails: [...emails], phones: [...phones] };
   }
 }
 
@@ -107,8 +108,11 @@ class KeyInterner {
   private readonly keyIds = new Map<string, number>();
   private readonly keyAccount = new IntList();
   private readonly keyCount = new IntList();
+  /** Per key, the visit (one contact's emails, or its phones) that last counted it: finds repeats in O(1). */
+  private readonly keyVisit = new IntList();
   private openHits = new Map<number, JunkHit>();
   private account = -1;
+  private visit = -1;
 
   constructor(private readonly maxContactsPerKey: number) {}
 
@@ -117,9 +121,14 @@ class KeyInterner {
     this.openHits = new Map();
   }
 
-  /** The key's id, counting one more contact for it (call once per contact and key). */
+  /** Starts reading one kind of key of one contact. */
+  startContact(): void {
+    this.visit++;
+  }
+
+  /** The key's id, counting one more contact for it; -1 when this contact already counted it. */
   count(text: string): number {
-    const { account } = this;
+    const { account, visit } = this;
     const known = this.keyIds.get(text);
     if (known === undefined) {
       const id = this.keyText.length;
@@ -127,8 +136,11 @@ class KeyInterner {
       this.keyText.push(text);
       this.keyAccount.push(account);
       this.keyCount.push(1);
+      this.keyVisit.push(visit);
       return id;
     }
+    if (this.keyVisit.get(known) === visit) return -1;
+    this.keyVisit.set(known, visit);
     if (this.keyAccount.get(known) !== account) {
       this.keyAccount.set(known, account);
       this.keyCount.set(known, 1);
@@ -160,13 +172,12 @@ function readColumn(
 ): KeyColumn {
   const start = new IntList();
   const list = new IntList();
-  const { keyText } = interner;
   start.push(0);
   children.forEach((child, account) => {
     interner.startAccount(account);
     const reader = readers[account] as KeyReader;
     for (const contact of child.contacts) {
-      const first = list.length;
+      interner.startContact();
       const given = contact.keys?.[kind === 'email' ? 'emails' : 'phones'];
       for (const raw of given ?? (kind === 'email' ? contact.emails : contact.phones)) {
         const key = given
@@ -175,9 +186,8 @@ function readColumn(
             ? reader.email(raw, contact.id)
             : reader.phone(raw, contact.id);
         if (key === null) continue;
-        let repeat = false;
-        for (let i = first; i < list.length && !repeat; i++) repeat = keyText[list.get(i)] === key;
-        if (!repeat) list.push(interner.count(key));
+        const id = interner.count(key);
+        if (id !== -1) list.push(id);
       }
       start.push(list.length);
     }

@@ -161,7 +161,6 @@ export type ChildAccount = Snapshot['children'][number];
 export type CorporateAccount = NonNullable<Snapshot['corporate']>;
 export type Contact = z.output<typeof contactSchema>;
 export type Pipeline = ChildAccount['pipelines'][number];
-export type Stage = Pipeline['stages'][number];
 export type Deal = ChildAccount['deals'][number];
 
 /** Checks a parsed JSON value against the contract; throws a ValidationError naming each bad field. */
