@@ -20,7 +20,7 @@ import { Signer } from './signing.ts';
 // are bound to the tenant of the signed session and accept only same-origin JSON.
 
 export type { ServerDeps } from './context.ts';
-export { STATE_TTL_MS } from './routes/oauth.ts';
+export { STATE_TTL_MS } from './context.ts';
 
 /** Admin API bodies are small settings and choices; anything larger is refused before it is read. */
 const JSON_LIMIT = '100kb';

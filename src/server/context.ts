@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger, ProviderName } from '../../connectors/connector.ts';
 import type { JobQueue } from '../jobs/queue.ts';
-import type { Admin, Store } from '../store/store.ts';
+import type { Admin, InstallState, Store } from '../store/store.ts';
 import type { ConnectorFor, RunResult, RunTenantOptions } from '../sync/run-tenant.ts';
 import type { Connections } from './connections.ts';
 import { HttpError } from './errors.ts';
@@ -60,6 +60,22 @@ export function providerOf(deps: ServerDeps, value: unknown): ProviderName {
 
 export const redirectUri = (deps: ServerDeps, provider: ProviderName) =>
   `${deps.publicUrl}/oauth/${provider}/callback`;
+
+/** OAuth `state` ids last this long: a connect link, an install or a sign-in must be finished within it. */
+export const STATE_TTL_MS = 10 * 60 * 1000;
+
+/** Stores a new OAuth state for this flow and gives the provider's consent URL carrying it, signed. */
+export async function authorization(
+  ctx: RouteContext,
+  provider: ProviderName,
+  state: Omit<InstallState, 'id' | 'provider'>,
+): Promise<{ id: string; url: string }> {
+  const id = await ctx.store.installStates.create({ ...state, provider }, STATE_TTL_MS, ctx.now());
+  const url = ctx.deps
+    .connectorFor(provider)
+    .authorizeUrl({ state: ctx.states.sign(id), redirectUri: redirectUri(ctx.deps, provider) });
+  return { id, url };
+}
 
 export interface AdminLocals {
   tenantId: string;

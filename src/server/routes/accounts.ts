@@ -1,9 +1,15 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { StoredAccount } from '../../store/store.ts';
-import { adminOf, providerOf, type RouteContext, requireAdmin } from '../context.ts';
+import {
+  adminOf,
+  authorization,
+  providerOf,
+  type RouteContext,
+  requireAdmin,
+  STATE_TTL_MS,
+} from '../context.ts';
 import { HttpError } from '../errors.ts';
-import { STATE_TTL_MS } from './oauth.ts';
 import { withoutTokens } from './tenant.ts';
 
 // A tenant's CRM accounts: connect links, approving or rejecting accounts that asked to join, disconnecting, and
@@ -40,15 +46,7 @@ export function accountRoutes(ctx: RouteContext): Router {
     const { tenantId, admin } = adminOf(response);
     const body = connectLinkBody.parse(request.body ?? {});
     const provider = providerOf(deps, body.provider);
-    const id = await store.installStates.create(
-      { tenantId, provider, role: body.role },
-      STATE_TTL_MS,
-      ctx.now(),
-    );
-    const url = deps.connectorFor(provider).authorizeUrl({
-      state: ctx.states.sign(id),
-      redirectUri: `${deps.publicUrl}/oauth/${provider}/callback`,
-    });
+    const { url } = await authorization(ctx, provider, { tenantId, role: body.role });
     await store.admins.record(tenantId, admin, 'connect-link', { provider, role: body.role });
     response.json({ url, expiresInMs: STATE_TTL_MS });
   });

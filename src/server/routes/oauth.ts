@@ -2,7 +2,7 @@ import express, { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { ConnectedIdentity, ProviderName } from '../../../connectors/connector.ts';
 import type { InstallState, Tenant } from '../../store/store.ts';
-import { providerOf, type RouteContext, redirectUri } from '../context.ts';
+import { authorization, providerOf, type RouteContext, redirectUri } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import { html, page, providerName } from '../pages.ts';
 import { sameOriginOnly } from '../security.ts';
@@ -12,8 +12,6 @@ import type { Session } from '../sessions.ts';
 // the browser that started them (a flow cookie), so a link made elsewhere never silently replaces a session.
 // Connect links stay shareable: one completed by anyone but the tenant's signed-in admin arrives as pending.
 
-export const STATE_TTL_MS = 10 * 60 * 1000;
-
 const callbackQuery = z.object({ code: z.string().min(1), state: z.string().min(1) });
 const switchForm = z.object({ token: z.string().min(1) });
 
@@ -21,17 +19,9 @@ export function oauthRoutes(ctx: RouteContext): Router {
   const { deps, store, cookies, states } = ctx;
   const router = Router();
 
-  const authorizeUrl = async (provider: ProviderName, state: Omit<InstallState, 'id' | 'provider'>) => {
-    const id = await store.installStates.create({ ...state, provider }, STATE_TTL_MS, ctx.now());
-    const url = deps
-      .connectorFor(provider)
-      .authorizeUrl({ state: states.sign(id), redirectUri: redirectUri(deps, provider) });
-    return { id, url };
-  };
-
   // The listing's install button points here: the corporate admin authorises the app on the corporate account.
   router.get('/install/:provider', async (request, response) => {
-    const { id, url } = await authorizeUrl(providerOf(deps, request.params.provider), {
+    const { id, url } = await authorization(ctx, providerOf(deps, request.params.provider), {
       tenantId: null,
       role: 'corporate',
     });
@@ -41,7 +31,7 @@ export function oauthRoutes(ctx: RouteContext): Router {
 
   // Signing in again (after the session ended): the provider proves the user belongs to the corporate account.
   router.get('/signin/:provider', async (request, response) => {
-    const { id, url } = await authorizeUrl(providerOf(deps, request.params.provider), {
+    const { id, url } = await authorization(ctx, providerOf(deps, request.params.provider), {
       tenantId: null,
       role: 'signin',
     });
