@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCK_FILE } from '../src/store/data-dir-lock.ts';
 import { holdDataDir, killHolder } from './support/hold-data-dir.ts';
+import { sandboxEnv } from './support/sandbox-env.ts';
 
 // A command beside a running `serve` on the same embedded database folder would corrupt it: every command,
 // `serve` included, is refused with exit code 2 and a message saying what to do instead.
@@ -17,15 +18,7 @@ let holder: ChildProcess;
 
 /** Runs the installed command on `dataDir`, embedded, in sandbox mode (no credentials). */
 async function cli(...args: string[]): Promise<{ code: number; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: '0', SCHEDULER: 'off' };
-  for (const name of [
-    'HUBSPOT_CLIENT_ID',
-    'SALESFORCE_CLIENT_ID',
-    'APP_SECRET',
-    'DATABASE_URL',
-    'PUBLIC_URL',
-  ])
-    delete env[name];
+  const env = sandboxEnv({ DATA_DIR: dataDir, PORT: '0', SCHEDULER: 'off' });
   try {
     const { stderr } = await run(process.execPath, [join(root, 'bin/community-sync.js'), ...args], {
       cwd: root,

@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { sandboxEnv } from './support/sandbox-env.ts';
 
 // `npm start` on embedded defaults: no accounts, services or secrets. It must install the demo tenant through
 // the OAuth routes, run the first sync, print the summary and, last, the admin URL, and keep serving.
@@ -15,16 +16,7 @@ afterAll(() => {
 });
 
 function startSandbox(dataDir: string): Promise<string[]> {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' };
-  for (const name of [
-    'HUBSPOT_CLIENT_ID',
-    'SALESFORCE_CLIENT_ID',
-    'APP_SECRET',
-    'DATABASE_URL',
-    'PUBLIC_URL',
-  ]) {
-    delete env[name];
-  }
+  const env = sandboxEnv({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' });
   child = spawn(process.execPath, [join(root, 'bin/community-sync.js'), 'serve'], { cwd: root, env });
   let stdout = '';
   let stderr = '';

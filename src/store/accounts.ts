@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { AccountConnection, ProviderName, Tokens } from '../../connectors/connector.ts';
 import { settingsSchema } from '../core/index.ts';
 import type { AccountTable, Database } from './schema.ts';
@@ -150,51 +150,53 @@ export class AccountRepository {
     id: string,
     change: { role: 'child' | 'corporate'; name: string; details: AccountConnection['details'] },
   ): Promise<void> {
-    await this.db
-      .updateTable('accounts')
-      .set({ role: change.role, name: change.name, details: JSON.stringify(change.details) })
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', id)
-      .execute();
+    await this.#update(tenantId, id, {
+      role: change.role,
+      name: change.name,
+      details: JSON.stringify(change.details),
+    });
   }
 
   /** The name the admin sees for an account. */
   async rename(tenantId: string, id: string, name: string): Promise<void> {
-    await this.db
-      .updateTable('accounts')
-      .set({ name })
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', id)
-      .execute();
+    await this.#update(tenantId, id, { name });
   }
 
   async saveTokens(tenantId: string, id: string, tokens: Tokens): Promise<void> {
-    await this.db
-      .updateTable('accounts')
-      .set({ tokens: this.#seal(id, tokens) })
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', id)
-      .execute();
+    await this.#update(tenantId, id, { tokens: this.#seal(id, tokens) });
   }
 
+  /** Marks an account connected or needing reconnection; an ended (disconnected, rejected) one stays ended. */
   async setStatus(tenantId: string, id: string, status: 'connected' | 'needs-reconnect'): Promise<void> {
-    await this.db
-      .updateTable('accounts')
-      .set({ status, requested_by: null })
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', id)
-      .where('status', 'in', ['connected', 'needs-reconnect', 'pending'])
-      .execute();
+    await this.#update(tenantId, id, { status, requested_by: null }, [...ACTIVE_STATUSES, 'pending']);
   }
 
   /** Ends a connection (`disconnected` by an admin, `rejected` while pending): its tokens are wiped, its history stays. */
   async end(tenantId: string, id: string, status: 'disconnected' | 'rejected'): Promise<void> {
-    await this.db
+    await this.#update(tenantId, id, {
+      status,
+      disconnected_at: new Date(),
+      tokens: this.#seal(id, NO_TOKENS),
+    });
+  }
+
+  /**
+   * Changes one of the tenant's rows (another tenant's row with that id is never touched), when it is in one of
+   * `from` statuses if given.
+   */
+  async #update(
+    tenantId: string,
+    id: string,
+    values: Updateable<AccountTable>,
+    from?: readonly AccountStatus[],
+  ): Promise<void> {
+    let query = this.db
       .updateTable('accounts')
-      .set({ status, disconnected_at: new Date(), tokens: this.#seal(id, NO_TOKENS) })
+      .set(values)
       .where('tenant_id', '=', tenantId)
-      .where('id', '=', id)
-      .execute();
+      .where('id', '=', id);
+    if (from) query = query.where('status', 'in', [...from]);
+    await query.execute();
   }
 
   #seal(accountId: string, tokens: Tokens): string {

@@ -19,25 +19,19 @@ export function oauthRoutes(ctx: RouteContext): Router {
   const { deps, store, cookies, states } = ctx;
   const router = Router();
 
-  // The listing's install button points here: the corporate admin authorises the app on the corporate account.
-  router.get('/install/:provider', async (request, response) => {
-    const { id, url } = await authorization(ctx, providerOf(deps, request.params.provider), {
-      tenantId: null,
-      role: 'corporate',
+  // The listing's install button points to /install: the corporate admin authorises the app on the corporate
+  // account. /signin is signing in again after the session ended: the provider proves the user belongs to it.
+  for (const [path, role] of [
+    ['/install/:provider', 'corporate'],
+    ['/signin/:provider', 'signin'],
+  ] as const) {
+    router.get(path, async (request, response) => {
+      const provider = providerOf(deps, request.params.provider);
+      const { id, url } = await authorization(ctx, provider, { tenantId: null, role });
+      cookies.startFlow(response, id);
+      response.redirect(url);
     });
-    cookies.startFlow(response, id);
-    response.redirect(url);
-  });
-
-  // Signing in again (after the session ended): the provider proves the user belongs to the corporate account.
-  router.get('/signin/:provider', async (request, response) => {
-    const { id, url } = await authorization(ctx, providerOf(deps, request.params.provider), {
-      tenantId: null,
-      role: 'signin',
-    });
-    cookies.startFlow(response, id);
-    response.redirect(url);
-  });
+  }
 
   router.get('/oauth/:provider/callback', async (request, response) => {
     const provider = providerOf(deps, request.params.provider);
