@@ -98,6 +98,7 @@ export async function installSandboxTenant(
     const { url } = (await link.json()) as { url: string };
     await consent(url, account.id, cookie);
   }
+  await runtime.store.tenants.rename(tenantId, DEMO_CORPORATE.name);
   for (const account of await runtime.store.accounts.list(tenantId)) {
     const demo = [DEMO_CORPORATE, ...DEMO_COMMUNITIES].find((d) => d.id === account.accountId);
     if (demo && account.name !== demo.name)

@@ -39,8 +39,14 @@ export async function startApp(
 
   const { installSandboxTenant, startSandboxCrm } = await import('./sandbox.ts');
   const sandbox = await startSandboxCrm(config);
+  // Said once the store is open: a start refused (another process holds DATA_DIR) prints only why.
+  const runtime = await openRuntime(config, logger, configuredConnectors(config, sandbox.endpoints)).catch(
+    async (error: unknown) => {
+      await sandbox.simulator.close();
+      throw error;
+    },
+  );
   say(`HubSpot simulator: ${sandbox.simulator.url} (demo accounts; nothing leaves this machine)`);
-  const runtime = await openRuntime(config, logger, configuredConnectors(config, sandbox.endpoints));
   let sandboxTenant: string | null = null;
   // The sandbox signs in whoever opens its page: only this machine may.
   const serving = await serve(runtime, {

@@ -216,11 +216,9 @@ describe('someone else completing a connect link', () => {
     const admin = new CookieClient(base);
     const tenantId = await install(admin);
     await complete(admin, await connectLink(admin, tenantId), 'code-north');
-    await store.accounts.setStatus(
-      tenantId,
-      (await store.accounts.byExternalId(tenantId, 'north'))?.id ?? '',
-      'needs-reconnect',
-    );
+    const north = (await store.accounts.byExternalId(tenantId, 'north'))?.id ?? '';
+    await store.accounts.setStatus(tenantId, north, 'needs-reconnect');
+    await store.accounts.rename(tenantId, north, 'North (Main St)');
     const page = await complete(
       new CookieClient(base),
       await connectLink(admin, tenantId, 'corporate'),
@@ -230,6 +228,7 @@ describe('someone else completing a connect link', () => {
     expect(await store.accounts.byExternalId(tenantId, 'north')).toMatchObject({
       status: 'connected',
       role: 'child',
+      name: 'North (Main St)',
     });
   });
 });

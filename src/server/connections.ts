@@ -42,13 +42,14 @@ export class Connections {
       tokens: identity.tokens,
       details: identity.details,
     };
-    if (byAdmin) return { outcome: 'connected', account: await this.store.accounts.save(tenantId, account) };
     const existing = await this.store.accounts.byExternalId(tenantId, identity.accountId);
+    // An account the tenant had before keeps the name its admins know it by.
+    if (existing) account.name = existing.name;
+    if (byAdmin) return { outcome: 'connected', account: await this.store.accounts.save(tenantId, account) };
     if (existing && existing.provider === provider && ACTIVE_STATUSES.includes(existing.status)) {
       const saved = await this.store.accounts.save(tenantId, {
         ...account,
         role: existing.role,
-        name: existing.name,
         country: existing.country,
         details: { ...existing.details, ...identity.details },
       });

@@ -111,6 +111,11 @@ export class TenantRepository {
     return parsed;
   }
 
+  /** The name admins see for the tenant (the corporate account's). */
+  async rename(tenantId: string, name: string): Promise<void> {
+    await this.db.updateTable('tenants').set({ name }).where('id', '=', tenantId).execute();
+  }
+
   /** Uninstalled: daily runs stop (`enabled` off); installing again brings the tenant back. */
   async setInstalled(tenantId: string, installed: boolean): Promise<void> {
     const tenant = await this.get(tenantId);
