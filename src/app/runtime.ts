@@ -2,7 +2,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Connector, Logger, ProviderName } from '../../connectors/connector.ts';
 import { InProcessQueue } from '../jobs/in-process-queue.ts';
-import type { JobQueue } from '../jobs/queue.ts';
 import { Scheduler } from '../jobs/scheduler.ts';
 import { createApp } from '../server/app.ts';
 import { Metrics } from '../server/metrics.ts';
@@ -96,7 +95,6 @@ export async function openRuntime(
 
 export interface Serving {
   url: string;
-  queue: JobQueue;
   close(): Promise<void>;
 }
 
@@ -149,7 +147,6 @@ export async function serve(
   if (config.SCHEDULER === 'on') scheduler.start();
   return {
     url: `http://localhost:${port}/`,
-    queue,
     close: async () => {
       scheduler.stop();
       await queue.close();

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Router } from 'express';
 import type { RouteContext } from '../context.ts';
-import { sameOriginOnly } from '../security.ts';
 
 // The admin page (HTML, script and stylesheet as files: the CSP allows no inline script) and who is signed in.
 
@@ -38,7 +37,8 @@ export function pageRoutes(ctx: RouteContext): Router {
     response.json({ tenantId: session?.tenantId ?? null, providers: deps.enabledProviders });
   });
 
-  router.post('/api/session/sign-out', sameOriginOnly(deps.publicUrl), (_request, response) => {
+  // Under /api: the same-origin JSON guard has already run.
+  router.post('/api/session/sign-out', (_request, response) => {
     cookies.signOut(response);
     response.status(204).end();
   });
