@@ -54,11 +54,7 @@ export function oauthRoutes(ctx: RouteContext): Router {
     if (state.tenantId) return connect(request, response, state, identity);
     const tenant =
       state.role === 'signin' ? await signInTenant(provider, identity) : await install(provider, identity);
-    const admin = await store.admins.seen(
-      tenant.id,
-      provider,
-      identity.user ?? { id: 'unknown', label: null },
-    );
+    const admin = await store.admins.seen(tenant.id, provider, identity.user);
     await store.admins.record(tenant.id, admin, state.role === 'signin' ? 'sign-in' : 'install', {
       provider,
       accountId: identity.accountId,
