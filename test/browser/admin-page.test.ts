@@ -140,7 +140,7 @@ describe.skipIf(missing !== null)('the admin page', () => {
     expect(asked).toEqual(['Approve West (HubSpot account west)?']);
     await expect.poll(() => page.locator('#notice').textContent()).toBe('West is connected.');
     expect((await store.accounts.get(tenantId, west.id))?.status).toBe('connected');
-    expect(await page.locator('#pending-section').isHidden()).toBe(true);
+    await expect.poll(() => page.locator('#pending-section').isHidden()).toBe(true);
     await expect.poll(() => page.locator('#actions tr').first().textContent()).toContain('approved West');
     await page.screenshot({ path: join(SHOTS, 'admin-approved.png'), fullPage: true });
     // The page runs under the Content-Security-Policy without a single violation or script error.

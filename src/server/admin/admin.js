@@ -146,14 +146,16 @@ async function load() {
   );
 }
 
+/** Does an admin action, then shows the page as it now is and says what happened. */
 async function act(work, done) {
+  let said = done;
   try {
     await work();
-    $('notice').textContent = done;
   } catch (error) {
-    $('notice').textContent = error.message;
+    said = error.message;
   }
   await load();
+  $('notice').textContent = said;
 }
 
 function decide(account, decision) {
