@@ -1,3 +1,4 @@
+import { chunks } from '../../src/core/index.ts';
 import type { RecordFailure } from '../connector.ts';
 import { ConnectorError } from '../connector.ts';
 
@@ -5,12 +6,6 @@ import { ConnectorError } from '../connector.ts';
 // finally fails, or a record HubSpot refuses inside a chunk, becomes a RecordFailure; the rest goes on.
 
 export const BATCH = 100;
-
-export function chunks<T>(items: readonly T[], size = BATCH): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 export interface BatchOutcome<R> {
   results: R[];
@@ -41,7 +36,7 @@ export async function inChunks<T, R>(
   onFailedChunk: (chunk: T[], error: ConnectorError) => RecordFailure[],
 ): Promise<BatchOutcome<R>> {
   const outcomes = await Promise.all(
-    chunks(items).map(async (chunk) => {
+    chunks(items, BATCH).map(async (chunk) => {
       try {
         return await send(chunk);
       } catch (error) {

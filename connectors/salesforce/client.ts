@@ -1,5 +1,6 @@
 import { Connection } from 'jsforce';
 import { Transport } from 'jsforce/lib/transport.js';
+import { chunks } from '../../src/core/index.ts';
 import type { CallKind, Logger, SessionHooks, Tokens } from '../connector.ts';
 import { ConnectorError } from '../connector.ts';
 import type { CallTally } from '../shared/call-tally.ts';
@@ -263,10 +264,8 @@ export class SalesforceClient {
     method: 'POST' | 'PATCH',
     records: Record<string, unknown>[],
   ): Promise<SaveResult[]> {
-    const chunks: Record<string, unknown>[][] = [];
-    for (let i = 0; i < records.length; i += 200) chunks.push(records.slice(i, i + 200));
     const results = await Promise.all(
-      chunks.map((chunk) =>
+      chunks(records, 200).map((chunk) =>
         this.send<SaveResult[]>(operation, method, '/composite/sobjects', {
           allOrNone: false,
           records: chunk,

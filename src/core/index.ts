@@ -1,3 +1,4 @@
+export { chunks } from './chunks.ts';
 export { KeyReader } from './match-keys.ts';
 export { emailKey, PhoneReader } from './normalise.ts';
 export { createPlan, type PlanOptions } from './plan.ts';

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { ChildAccount, Contact } from '../core/index.ts';
+import { type ChildAccount, type Contact, chunks } from '../core/index.ts';
 import type { Database } from './schema.ts';
 
 // Each account's last successfully read state (DESIGN.md 2.7): pipelines, deals and every record's facts, with
@@ -35,8 +35,8 @@ export class AccountStateRepository {
           deals: JSON.stringify(account.deals),
         })
         .execute();
-      for (let i = 0; i < account.contacts.length; i += 1_000) {
-        const rows = account.contacts.slice(i, i + 1_000).map((c) => {
+      for (const chunk of chunks(account.contacts, 1_000)) {
+        const rows = chunk.map((c) => {
           if (!c.keys)
             throw new Error(`contact ${c.id} of ${account.id} has no hashed keys; refusing to store it`);
           return {

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { chunks } from '../core/index.ts';
 import type { AuditStatus, Database } from './schema.ts';
 
 // One entry per change a run sends to a CRM, written ahead: `pending` before the write is sent, then settled as
@@ -41,11 +42,11 @@ export class AuditRepository {
   /** Records changes about to be sent, as `pending`; returns their ids in the same order. */
   async intend(tenantId: string, runId: number, entries: readonly AuditEntry[]): Promise<number[]> {
     const ids: number[] = [];
-    for (let i = 0; i < entries.length; i += CHUNK) {
+    for (const chunk of chunks(entries, CHUNK)) {
       const rows = await this.db
         .insertInto('audit')
         .values(
-          entries.slice(i, i + CHUNK).map((e) => ({
+          chunk.map((e) => ({
             tenant_id: tenantId,
             run_id: runId,
             account_id: e.accountId,
@@ -69,12 +70,12 @@ export class AuditRepository {
     const plain = settlements.filter((s) => s.recordId === undefined && s.detail === undefined);
     for (const status of ['written', 'failed', 'unknown'] as const) {
       const ids = plain.filter((s) => s.status === status).map((s) => s.id);
-      for (let i = 0; i < ids.length; i += CHUNK) {
+      for (const chunk of chunks(ids, CHUNK)) {
         await this.db
           .updateTable('audit')
           .set({ status })
           .where('tenant_id', '=', tenantId)
-          .where('id', 'in', ids.slice(i, i + CHUNK))
+          .where('id', 'in', chunk)
           .execute();
       }
     }

@@ -9,7 +9,7 @@ import type {
 } from '../../connectors/connector.ts';
 import { ConnectorError } from '../../connectors/connector.ts';
 import type { ChildAccount, CorporateAccount, Plan, SnapshotInput } from '../core/index.ts';
-import { parseSnapshot } from '../core/index.ts';
+import { chunks, parseSnapshot } from '../core/index.ts';
 import type { PhoneVerdicts } from '../core/normalise.ts';
 import { planWithVerdicts } from '../parallel/plan-in-parallel.ts';
 import type { WriteBatch, WriteJournal } from './write-journal.ts';
@@ -199,8 +199,7 @@ export async function runOnce(input: RunOnceInput): Promise<RunOnceReport> {
     const changes = byAccount.get(accountId) ?? [];
     try {
       await session(accountId).ensureTagField(plan.tagOptions);
-      for (let i = 0; i < changes.length; i += WRITE_BATCH) {
-        const batch = changes.slice(i, i + WRITE_BATCH);
+      for (const batch of chunks(changes, WRITE_BATCH)) {
         const applied = await journalled({ kind: 'tags', accountId, changes: batch }, () =>
           session(accountId).applyTagChanges(batch),
         );
@@ -222,8 +221,7 @@ export async function runOnce(input: RunOnceInput): Promise<RunOnceReport> {
   if (corporateId && actions.length > 0 && writable(corporateId)) {
     try {
       await session(corporateId).ensureTagField(plan.tagOptions);
-      for (let i = 0; i < actions.length; i += WRITE_BATCH) {
-        const batch = actions.slice(i, i + WRITE_BATCH);
+      for (const batch of chunks(actions, WRITE_BATCH)) {
         const applied = await journalled({ kind: 'corporate', accountId: corporateId, actions: batch }, () =>
           session(corporateId).applyCorporate(batch, plan),
         );
