@@ -1,7 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { silentLogger } from '../../connectors/connector.ts';
 import { Connections } from './connections.ts';
-import type { RouteContext, ServerDeps } from './context.ts';
+import { type RouteContext, requireAdmin, type ServerDeps } from './context.ts';
 import { HttpError, toHttpError } from './errors.ts';
 import { Metrics } from './metrics.ts';
 import { html, page } from './pages.ts';
@@ -49,7 +49,8 @@ export function createApp(deps: ServerDeps): express.Express {
   app.use(oauthRoutes(ctx));
   app.use('/api', sameOriginOnly(deps.publicUrl), express.json({ limit: JSON_LIMIT }));
   app.use(pageRoutes(ctx));
-  app.use('/api/tenants/:tenantId', tenantRoutes(ctx), accountRoutes(ctx), runRoutes(ctx));
+  // One admin check for every tenant route, before the groups (each would otherwise check again).
+  app.use('/api/tenants/:tenantId', requireAdmin(ctx), tenantRoutes(ctx), accountRoutes(ctx), runRoutes(ctx));
 
   app.use((_request: Request, _response: Response, next: NextFunction) =>
     next(new HttpError(404, 'not found')),
