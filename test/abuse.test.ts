@@ -109,6 +109,8 @@ describe('webhooks', () => {
     expect((await send()).status).toBe(204);
     expect((await send()).status).toBe(204);
     expect(enqueued.length).toBe(before + 1);
+    const metrics = await (await fetch(`${app.base}/metrics`)).text();
+    expect(metrics).toMatch(/community_sync_webhooks_total\{outcome="replayed"\} 2\n/);
   });
 
   it('an unsigned or stale request is a 401', async () => {

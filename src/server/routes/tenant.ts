@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { mergeSettings } from '../../core/index.ts';
 import { ALL_STATUSES, type StoredAccount } from '../../store/store.ts';
 import { adminOf, type RouteContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
@@ -36,7 +37,7 @@ export function tenantRoutes(ctx: RouteContext): Router {
     const { tenantId, admin } = adminOf(response);
     const tenant = await store.tenants.get(tenantId);
     if (!tenant) throw new HttpError(404, 'no such tenant');
-    const settings = await store.tenants.updateSettings(tenantId, request.body);
+    const settings = await store.tenants.saveSettings(tenantId, mergeSettings(tenant.settings, request.body));
     const changed = Object.fromEntries(
       Object.entries(settings).filter(
         ([key, value]) =>

@@ -15,6 +15,8 @@ export const WEBHOOK_BODY_LIMIT = '256kb';
 export function webhookRoutes(ctx: RouteContext): Router {
   const { deps, store } = ctx;
   const router = Router();
+  const count = (outcome: 'accepted' | 'refused' | 'replayed') =>
+    ctx.metrics.add('community_sync_webhooks_total', 'Webhook requests, by outcome', { outcome });
 
   router.post(
     '/webhooks/hubspot',
@@ -37,9 +39,7 @@ export function webhookRoutes(ctx: RouteContext): Router {
         ctx.now().getTime(),
       );
       if (!signed) {
-        ctx.metrics.add('community_sync_webhooks_total', 'Webhook requests, by outcome', {
-          outcome: 'refused',
-        });
+        count('refused');
         throw new HttpError(
           401,
           'the X-HubSpot-Signature-v3 signature does not match, or the request is too old',
@@ -49,9 +49,7 @@ export function webhookRoutes(ctx: RouteContext): Router {
       // A signature stays acceptable for five minutes: remember it that long, so a replay does nothing.
       const delivery = createHash('sha256').update(`hubspot ${timestamp} ${signature}`).digest('hex');
       if (!(await store.webhookReceipts.firstTime(delivery, 2 * MAX_AGE_MS, ctx.now()))) {
-        ctx.metrics.add('community_sync_webhooks_total', 'Webhook requests, by outcome', {
-          outcome: 'replayed',
-        });
+        count('replayed');
         response.status(204).end();
         return;
       }
@@ -60,9 +58,7 @@ export function webhookRoutes(ctx: RouteContext): Router {
           await webhooks.queue.enqueue({ tenantId, trigger: 'webhook' }, { delayMs: RESYNC_DELAY_MS });
         }
       }
-      ctx.metrics.add('community_sync_webhooks_total', 'Webhook requests, by outcome', {
-        outcome: 'accepted',
-      });
+      count('accepted');
       response.status(204).end();
     },
   );
