@@ -5,6 +5,7 @@ import type { RouteContext } from '../context.ts';
 // The admin page (HTML, script and stylesheet as files: the CSP allows no inline script) and who is signed in.
 
 const asset = (name: string) => readFileSync(new URL(`../admin/${name}`, import.meta.url), 'utf8');
+const PAGE = asset('admin.html');
 const ASSETS = {
   '/admin.js': { type: 'text/javascript', text: asset('admin.js') },
   '/admin.css': { type: 'text/css', text: asset('admin.css') },
@@ -23,7 +24,7 @@ export function pageRoutes(ctx: RouteContext): Router {
       const admin = await store.admins.seen(sandboxTenant, 'sandbox', SANDBOX_ADMIN);
       cookies.signIn(response, { tenantId: sandboxTenant, admin: admin.key });
     }
-    response.type('html').send(asset('admin.html'));
+    response.type('html').send(PAGE);
   });
 
   for (const [path, { type, text }] of Object.entries(ASSETS)) {
