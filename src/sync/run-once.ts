@@ -221,7 +221,13 @@ export async function runOnce(input: RunOnceInput): Promise<RunOnceReport> {
   if (corporateId && actions.length > 0 && writable(corporateId)) {
     try {
       await session(corporateId).ensureTagField(plan.tagOptions);
-      for (const batch of chunks(actions, WRITE_BATCH)) {
+      // Connectors send updates and creates as separate API batches: batching each kind apart keeps every API
+      // batch full, so journalling in batches costs no extra calls.
+      const byKind: Plan['corporate'][] = [
+        actions.filter((a) => a.action === 'update'),
+        actions.filter((a) => a.action === 'create'),
+      ];
+      for (const batch of byKind.flatMap((kind) => chunks(kind, WRITE_BATCH))) {
         const applied = await journalled({ kind: 'corporate', accountId: corporateId, actions: batch }, () =>
           session(corporateId).applyCorporate(batch, plan),
         );
