@@ -12,7 +12,7 @@ const runBody = z.strictObject({
   /** Run even a mass change the guard would hold (the admin saw what it does). */
   confirmMassChange: z.boolean().default(false),
 });
-const runId = z
+export const runId = z
   .string()
   .regex(/^\d{1,9}$/, 'expected a run number such as 42')
   .transform(Number);

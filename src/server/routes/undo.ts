@@ -4,16 +4,12 @@ import type { Admin } from '../../store/store.ts';
 import { copiesCreated, NotRevertableError, removeEverything, revertOf } from '../../sync/undo.ts';
 import { adminOf, type RouteContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
-import { runResponse } from './runs.ts';
+import { runId, runResponse } from './runs.ts';
 
 // Undo: revert one run, or remove everything the app wrote. Each is a run of its own (previewed with dryRun,
 // audited); a real one turns the service off first, so no scheduled run or webhook resync redoes it.
 
 const undoBody = z.strictObject({ dryRun: z.boolean().default(false) });
-const runId = z
-  .string()
-  .regex(/^\d{1,9}$/, 'expected a run number such as 42')
-  .transform(Number);
 
 export function undoRoutes(ctx: RouteContext): Router {
   const { store, deps } = ctx;
