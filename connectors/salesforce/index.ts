@@ -1,5 +1,6 @@
 import type { AccountConnection, Connector, SessionHooks, Tokens } from '../connector.ts';
 import { SingleFlight } from '../shared/single-flight.ts';
+import { objectOfId } from './apply-tags.ts';
 import type { OrgLink } from './client.ts';
 import { RequestGate } from './limits.ts';
 import { authorizeUrl, exchangeCode, refreshTokens, revokeTokens } from './oauth.ts';
@@ -67,5 +68,7 @@ export function salesforceConnector(settings: Partial<SalesforceOptions> = {}): 
     revokeTokens: (tokens) => revokeTokens(options, tokens),
     open,
     listInnerAccounts: (connection, hooks) => open(connection, hooks).listAccounts(),
+    recordUrl: (connection, recordId) =>
+      `${layoutOf(connection).instanceUrl}/lightning/r/${objectOfId(recordId)}/${encodeURIComponent(recordId)}/view`,
   };
 }

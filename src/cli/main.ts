@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../app/config.ts';
 import type { Runtime } from '../app/runtime.ts';
+import { heldReason } from '../core/index.ts';
 import { planInParallel } from '../parallel/plan-in-parallel.ts';
 import { DataDirLockedError } from '../store/data-dir-lock.ts';
 import { formatPlan } from './format-plan.ts';
@@ -86,12 +87,14 @@ program
   .description("run a tenant's sync now")
   .requiredOption('--tenant <id>', 'tenant id (see the accounts command)')
   .option('--dry-run', 'plan and explain, write nothing')
-  .action(async (options: { tenant: string; dryRun?: boolean }) => {
+  .option('--confirm-mass-change', 'write even a change the mass-change guard would hold')
+  .action(async (options: { tenant: string; dryRun?: boolean; confirmMassChange?: boolean }) => {
     await withRuntime(async (runtime) => {
       await tenantOrRefuse(runtime, options.tenant);
       const { status, report } = await runtime.runTenant(options.tenant, {
         dryRun: options.dryRun ?? false,
         trigger: 'cli',
+        ...(options.confirmMassChange ? { confirmMassChange: true } : {}),
       });
       const lines = [`${report.plan.shared.length} shared contacts`];
       for (const person of report.plan.shared)
@@ -100,7 +103,9 @@ program
       lines.push(
         options.dryRun
           ? `${planned} changes planned, nothing written (dry run)`
-          : `${report.written} changes written`,
+          : status === 'held'
+            ? `${heldReason(report.held)} (--confirm-mass-change)`
+            : `${report.written} changes written`,
       );
       for (const error of report.accountErrors) lines.push(`account ${error.accountId}: ${error.message}`);
       for (const failure of report.failures)

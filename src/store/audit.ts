@@ -28,7 +28,7 @@ export interface StoredAuditEntry extends AuditEntry {
 
 export interface AuditSettlement {
   id: number;
-  status: Exclude<AuditStatus, 'pending'>;
+  status: Exclude<AuditStatus, 'pending' | 'planned'>;
   /** The record the write ended on, when only then known (a corporate copy's new id). */
   recordId?: string;
   detail?: string;
@@ -39,8 +39,13 @@ const CHUNK = 500;
 export class AuditRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** Records changes about to be sent, as `pending`; returns their ids in the same order. */
-  async intend(tenantId: string, runId: number, entries: readonly AuditEntry[]): Promise<number[]> {
+  /** Records changes about to be sent, as `pending` (or never to be sent, `planned`); returns their ids in order. */
+  async intend(
+    tenantId: string,
+    runId: number,
+    entries: readonly AuditEntry[],
+    status: 'pending' | 'planned' = 'pending',
+  ): Promise<number[]> {
     const ids: number[] = [];
     for (const chunk of chunks(entries, CHUNK)) {
       const rows = await this.db
@@ -55,7 +60,7 @@ export class AuditRepository {
             before: JSON.stringify(e.before),
             after: JSON.stringify(e.after),
             reason: e.reason,
-            status: 'pending' as const,
+            status,
           })),
         )
         .returning('id')
@@ -92,6 +97,25 @@ export class AuditRepository {
         .where('id', '=', s.id)
         .execute();
     }
+  }
+
+  /**
+   * Corporate copies the app created (of one run, or ever), each once: what an undo lists for the admin to delete
+   * if they wish (the app never deletes a record).
+   */
+  async copiesCreated(tenantId: string, runId?: number): Promise<{ accountId: string; recordId: string }[]> {
+    let query = this.db
+      .selectFrom('audit')
+      .select(['account_id', 'record_id'])
+      .distinct()
+      .where('tenant_id', '=', tenantId)
+      .where('action', '=', 'create-copy')
+      .where('status', '=', 'written')
+      .orderBy('account_id')
+      .orderBy('record_id');
+    if (runId !== undefined) query = query.where('run_id', '=', runId);
+    const rows = await query.execute();
+    return rows.map((row) => ({ accountId: row.account_id, recordId: row.record_id }));
   }
 
   async list(tenantId: string, runId: number): Promise<StoredAuditEntry[]> {

@@ -162,6 +162,16 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0004-undo': {
+    async up(db: Kysely<unknown>) {
+      // A revert names the run it undoes; a run held by the mass-change guard says why.
+      await db.schema
+        .alterTable('runs')
+        .addColumn('revert_of', 'integer')
+        .addColumn('held_reason', 'text')
+        .execute();
+    },
+  },
 };
 
 export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {

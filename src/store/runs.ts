@@ -4,7 +4,7 @@ import type { Database, RunTable } from './schema.ts';
 
 // Runs: one running per tenant at a time (a partial unique index), each kept alive by its owner's heartbeat.
 
-export type RunStatus = 'running' | 'succeeded' | 'partial' | 'failed';
+export type RunStatus = RunTable['status'];
 
 export interface RunSummary {
   id: number;
@@ -19,9 +19,18 @@ export interface RunSummary {
   calls: Record<string, CallStats>;
   warnings: unknown[];
   errors: unknown[];
+  /** The run this one reverts. */
+  revertOf: number | null;
+  /** Why the mass-change guard held it. */
+  heldReason: string | null;
 }
 
-export type RunOutcome = Pick<RunSummary, 'status' | 'changes' | 'shared' | 'calls' | 'warnings' | 'errors'>;
+export type RunOutcome = Pick<
+  RunSummary,
+  'status' | 'changes' | 'shared' | 'calls' | 'warnings' | 'errors'
+> & {
+  heldReason?: string;
+};
 
 export class RunInProgressError extends Error {
   override readonly name = 'RunInProgressError';
@@ -54,6 +63,8 @@ const toSummary = (row: Selectable<RunTable>): RunSummary => ({
   calls: row.calls as Record<string, CallStats>,
   warnings: row.warnings,
   errors: row.errors,
+  revertOf: row.revert_of,
+  heldReason: row.held_reason,
 });
 
 export class RunRepository {
@@ -65,7 +76,7 @@ export class RunRepository {
    */
   async start(
     tenantId: string,
-    options: { dryRun: boolean; trigger: string; owner: string },
+    options: { dryRun: boolean; trigger: string; owner: string; revertOf?: number },
   ): Promise<number> {
     const insert = () =>
       this.db
@@ -82,6 +93,7 @@ export class RunRepository {
           errors: JSON.stringify([]),
           owner: options.owner,
           heartbeat_at: sql<Date>`now()`,
+          revert_of: options.revertOf ?? null,
         })
         .returning('id')
         .executeTakeFirstOrThrow();
@@ -119,6 +131,7 @@ export class RunRepository {
         calls: JSON.stringify(result.calls),
         warnings: JSON.stringify(result.warnings),
         errors: JSON.stringify(result.errors),
+        held_reason: result.heldReason ?? null,
       })
       .where('tenant_id', '=', tenantId)
       .where('id', '=', runId)

@@ -54,7 +54,8 @@ export interface RunTable {
   tenant_id: string;
   started_at: CreatedAt;
   ended_at: NullableTimestamp;
-  status: 'running' | 'succeeded' | 'partial' | 'failed';
+  /** `held`: the mass-change guard stopped it before any write. */
+  status: 'running' | 'succeeded' | 'partial' | 'failed' | 'held';
   dry_run: boolean;
   trigger: string;
   calls: JSONColumnType<Record<string, unknown>>;
@@ -65,10 +66,16 @@ export interface RunTable {
   /** The process running it, and when it last said it is alive. */
   owner: string | null;
   heartbeat_at: NullableTimestamp;
+  /** The run a revert undoes. */
+  revert_of: ColumnType<number | null, number | null | undefined, number | null>;
+  held_reason: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
-/** `unknown`: the account failed while the batch was being sent, so some of it may have been written. */
-export type AuditStatus = 'pending' | 'written' | 'failed' | 'unknown';
+/**
+ * `unknown`: the account failed while the batch was being sent, so some of it may have been written. `planned`: a
+ * change a preview or a held run would make, never sent.
+ */
+export type AuditStatus = 'pending' | 'written' | 'failed' | 'unknown' | 'planned';
 
 export interface AuditTable {
   id: Generated<number>;

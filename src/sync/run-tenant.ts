@@ -6,11 +6,19 @@ import {
   type ProviderName,
   silentLogger,
 } from '../../connectors/connector.ts';
-import { type ChildAccount, type Contact, type CorporateAccount, PhoneReader } from '../core/index.ts';
+import {
+  type ChildAccount,
+  type Contact,
+  type CorporateAccount,
+  heldReason,
+  PhoneReader,
+  type Plan,
+  type Snapshot,
+} from '../core/index.ts';
 import { HEARTBEAT_MS, type RunSummary, type Store, type StoredAccount } from '../store/store.ts';
 import { displayName, withHashedKeys } from './hashed-state.ts';
-import { type RunAccount, type RunOnceReport, runOnce } from './run-once.ts';
-import { storeJournal } from './write-journal.ts';
+import { type RunAccount, type RunOnceReport, type RunProgress, runOnce } from './run-once.ts';
+import { storeJournal, storePlanned } from './write-journal.ts';
 
 // A tenant's run as the app performs it: the stored accounts and settings, runOnce, then the run record, the
 // audit of every change written (ahead of each write), each account's state for the next run, and account
@@ -27,6 +35,21 @@ export interface RunTenantOptions {
   logger?: Logger;
   /** Who runs it (default: this process); a run whose owner stops beating is failed by the next start. */
   owner?: string;
+  /** The admin confirmed: write even a mass change the guard would hold. */
+  confirmMassChange?: boolean;
+  /** Live progress of the run (see src/server/live-runs.ts). */
+  onProgress?: (event: RunEvent) => void;
+  /** Undo runs (src/sync/undo.ts): their own plan instead of the sharing rules, over these accounts only. */
+  undo?: { planner: (snapshot: Snapshot) => Plan; revertOf?: number; accountIds?: ReadonlySet<string> };
+}
+
+/** A run's progress as the admin page shows it live. */
+export interface RunEvent extends RunProgress {
+  runId: number;
+  trigger: string;
+  dryRun: boolean;
+  /** Set once the run is over. */
+  status?: RunSummary['status'];
 }
 
 export interface RunResult {
@@ -62,11 +85,19 @@ export async function runTenant(
   const tenant = await store.tenants.get(tenantId);
   if (!tenant) throw new Error(`no tenant ${tenantId}; list tenants with the accounts command`);
   const dryRun = options.dryRun ?? false;
+  const trigger = options.trigger ?? 'manual';
+  const { undo } = options;
   const runId = await store.runs.start(tenantId, {
     dryRun,
-    trigger: options.trigger ?? 'manual',
+    trigger,
     owner: options.owner ?? PROCESS_ID,
+    ...(undo?.revertOf !== undefined ? { revertOf: undo.revertOf } : {}),
   });
+  let last: RunProgress = { phase: 'pulling', accounts: [] };
+  const tell = (progress: RunProgress, status?: RunSummary['status']) => {
+    last = progress;
+    options.onProgress?.({ runId, trigger, dryRun, ...progress, ...(status ? { status } : {}) });
+  };
   const heartbeat = setInterval(() => {
     store.runs.heartbeat(tenantId, runId).catch((error: unknown) => {
       logger.warn({ tenantId, runId, error: String(error) }, 'run heartbeat failed');
@@ -74,7 +105,9 @@ export async function runTenant(
   }, HEARTBEAT_MS);
   heartbeat.unref();
   try {
-    const accounts = await store.accounts.list(tenantId);
+    const accounts = (await store.accounts.list(tenantId)).filter(
+      (a) => !undo?.accountIds || undo.accountIds.has(a.accountId),
+    );
     const country = (a: StoredAccount) => a.country ?? tenant.settings.defaultCountry;
     const toRun = (account: StoredAccount): RunAccount => ({
       connector: connectorFor(account.provider),
@@ -106,7 +139,12 @@ export async function runTenant(
       corporate: corporate ? toRun(corporate) : null,
       dryRun,
       hooks: { logger },
+      ...(undo ? { planner: undo.planner } : {}),
+      ...(options.confirmMassChange ? { confirmMassChange: true } : {}),
+      // runTenant says `done` itself, once the run is recorded.
+      onProgress: (progress) => progress.phase !== 'done' && tell(progress),
       storedState: async (accountId) => {
+        if (undo) return null; // an undo writes only where it read live
         const account = byExternal.get(accountId);
         return account
           ? store.accountStates.get(tenantId, { id: accountId, name: account.name, country: account.country })
@@ -141,7 +179,16 @@ export async function runTenant(
         await store.accountStates.save(tenantId, { pipelines: [], deals: [], ...hashed }, displayName);
       }
     }
-    const status = report.accountErrors.length > 0 || report.failures.length > 0 ? 'partial' : 'succeeded';
+    const held = report.held.length > 0 ? heldReason(report.held) : undefined;
+    if (held) {
+      logger.warn({ tenantId, runId }, held);
+      await storePlanned(store, tenantId, runId, report.plan, report.toWrite, corporate?.accountId);
+    }
+    const status = held
+      ? 'held'
+      : report.accountErrors.length > 0 || report.failures.length > 0
+        ? 'partial'
+        : 'succeeded';
     await store.runs.finish(tenantId, runId, {
       status,
       changes: report.written,
@@ -156,7 +203,9 @@ export async function runTenant(
         })),
         ...report.failures,
       ],
+      ...(held ? { heldReason: held } : {}),
     });
+    tell({ ...last, phase: 'done' }, status);
     logger.info(
       { tenantId, runId, status, written: report.written, shared: report.plan.shared.length },
       'run finished',
@@ -171,6 +220,7 @@ export async function runTenant(
       warnings: [],
       errors: [{ message: error instanceof Error ? error.message : String(error) }],
     });
+    tell({ ...last, phase: 'done' }, 'failed');
     throw error;
   } finally {
     clearInterval(heartbeat);

@@ -101,3 +101,25 @@ export function storeJournal(store: Store, tenantId: string, runId: number, plan
     },
   };
 }
+
+/**
+ * Stores the writes a run would send, without sending them, as `planned` audit entries (a run held by the
+ * mass-change guard), so the admin can see what it would do before confirming.
+ */
+export async function storePlanned(
+  store: Store,
+  tenantId: string,
+  runId: number,
+  plan: Plan,
+  writes: { children: readonly ChildTagChange[]; corporate: readonly CorporateAction[] },
+  corporateId: string | undefined,
+): Promise<void> {
+  const reason = reasonsOf(plan);
+  // Tag entries name each change's own account, so one batch holds every child's.
+  const entries = auditEntriesOf({ kind: 'tags', accountId: '', changes: writes.children }, reason);
+  if (corporateId)
+    entries.push(
+      ...auditEntriesOf({ kind: 'corporate', accountId: corporateId, actions: writes.corporate }, reason),
+    );
+  await store.audit.intend(tenantId, runId, entries, 'planned');
+}

@@ -1,15 +1,33 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { heldReason } from '../../core/index.ts';
+import type { RunResult } from '../../sync/run-tenant.ts';
 import { adminOf, type RouteContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
 
 // Runs started from the admin page (a preview writes nothing), and the audit of a run's changes.
 
-const runBody = z.strictObject({ dryRun: z.boolean().default(false) });
-const runId = z
+const runBody = z.strictObject({
+  dryRun: z.boolean().default(false),
+  /** Run even a mass change the guard would hold (the admin saw what it does). */
+  confirmMassChange: z.boolean().default(false),
+});
+export const runId = z
   .string()
   .regex(/^\d{1,9}$/, 'expected a run number such as 42')
   .transform(Number);
+
+/** What POST /runs (and the undo routes) answer once the run is over. */
+export const runResponse = ({ runId, status, report }: RunResult) => ({
+  runId,
+  status,
+  written: report.written,
+  shared: report.plan.shared,
+  changes: report.plan.children.length + report.plan.corporate.length,
+  warnings: report.plan.warnings,
+  errors: report.accountErrors.map((e) => ({ accountId: e.accountId, kind: e.kind, message: e.message })),
+  heldReason: report.held.length > 0 ? heldReason(report.held) : null,
+});
 
 export function runRoutes(ctx: RouteContext): Router {
   const { store, deps } = ctx;
@@ -19,17 +37,19 @@ export function runRoutes(ctx: RouteContext): Router {
     const { tenantId, admin } = adminOf(response);
     const body = runBody.parse(request.body ?? {});
     const dryRun = body.dryRun || request.query.dryRun === 'true';
-    await store.admins.record(tenantId, admin, dryRun ? 'preview' : 'run', {});
-    const { runId, status, report } = await deps.runTenant(tenantId, { dryRun, trigger: 'admin' });
-    response.json({
-      runId,
-      status,
-      written: report.written,
-      shared: report.plan.shared,
-      changes: report.plan.children.length + report.plan.corporate.length,
-      warnings: report.plan.warnings,
-      errors: report.accountErrors.map((e) => ({ accountId: e.accountId, kind: e.kind, message: e.message })),
+    await store.admins.record(
+      tenantId,
+      admin,
+      dryRun ? 'preview' : 'run',
+      body.confirmMassChange && !dryRun ? { confirmMassChange: true } : {},
+    );
+    const confirmMassChange = body.confirmMassChange && !dryRun;
+    const result = await deps.runTenant(tenantId, {
+      dryRun,
+      trigger: 'admin',
+      ...(confirmMassChange ? { confirmMassChange } : {}),
     });
+    response.json(runResponse(result));
   });
 
   router.get('/runs/:runId/audit', async (request, response) => {
