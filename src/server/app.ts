@@ -6,6 +6,8 @@ import { HttpError, toHttpError } from './errors.ts';
 import { Metrics } from './metrics.ts';
 import { html, page } from './pages.ts';
 import { accountRoutes } from './routes/accounts.ts';
+import { acknowledgementRoutes } from './routes/acknowledgements.ts';
+import { exportRoutes } from './routes/exports.ts';
 import { healthRoutes } from './routes/health.ts';
 import { oauthRoutes } from './routes/oauth.ts';
 import { pageRoutes } from './routes/page.ts';
@@ -50,13 +52,21 @@ export function createApp(deps: ServerDeps): express.Express {
   app.use('/api', sameOriginOnly(deps.publicUrl), express.json({ limit: JSON_LIMIT }));
   app.use(pageRoutes(ctx));
   // One admin check for every tenant route, before the groups (each would otherwise check again).
-  app.use('/api/tenants/:tenantId', requireAdmin(ctx), tenantRoutes(ctx), accountRoutes(ctx), runRoutes(ctx));
+  app.use(
+    '/api/tenants/:tenantId',
+    requireAdmin(ctx),
+    tenantRoutes(ctx),
+    accountRoutes(ctx),
+    runRoutes(ctx),
+    acknowledgementRoutes(ctx),
+    exportRoutes(ctx),
+  );
 
   app.use((_request: Request, _response: Response, next: NextFunction) =>
     next(new HttpError(404, 'not found')),
   );
   app.use((error: unknown, request: Request, response: Response, _next: NextFunction) => {
-    const { status, message } = toHttpError(error);
+    const { status, message, fields } = toHttpError(error);
     if (status === 500) logger.error({ path: request.path, error: String(error) }, 'request failed');
     if (BROWSER_PATHS.test(request.path)) {
       response
@@ -67,7 +77,7 @@ export function createApp(deps: ServerDeps): express.Express {
         );
       return;
     }
-    response.status(status).json({ error: message });
+    response.status(status).json({ ...fields, error: message });
   });
   return app;
 }
