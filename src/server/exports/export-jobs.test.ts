@@ -34,20 +34,27 @@ const people: PeopleSource = {
   ],
 };
 
+const jobsWith = (later: (drop: () => void, ms: number) => void) =>
+  new ExportJobs({
+    store,
+    people,
+    connectorFor: () => provider.connector(),
+    logger: silentLogger,
+    now: () => new Date('2026-03-01T23:30:00Z'),
+    later,
+  });
+
+async function ready(jobs: ExportJobs, exportId: string): Promise<void> {
+  for (let i = 0; i < 100 && jobs.view('t', exportId)?.status === 'running'; i++)
+    await new Promise((resolve) => setTimeout(resolve, 1));
+}
+
 describe('export jobs', () => {
   it('drops a ready file when its time is up', async () => {
     const timers: { drop: () => void; ms: number }[] = [];
-    const jobs = new ExportJobs({
-      store,
-      people,
-      connectorFor: () => provider.connector(),
-      logger: silentLogger,
-      now: () => new Date('2026-03-01T23:30:00Z'),
-      later: (drop, ms) => timers.push({ drop, ms }),
-    });
+    const jobs = jobsWith((drop, ms) => timers.push({ drop, ms }));
     const { exportId } = await jobs.start('t', 'latest');
-    for (let i = 0; i < 100 && jobs.view('t', exportId)?.status === 'running'; i++)
-      await new Promise((resolve) => setTimeout(resolve, 1));
+    await ready(jobs, exportId);
     expect(jobs.view('t', exportId)).toMatchObject({ status: 'ready', done: 1, total: 1 });
     expect(timers.map((t) => t.ms)).toEqual([EXPORT_TTL_MS]);
     timers[0]?.drop();
@@ -56,17 +63,9 @@ describe('export jobs', () => {
   });
 
   it('names the file by the export date in the tenant time zone', async () => {
-    const jobs = new ExportJobs({
-      store,
-      people,
-      connectorFor: () => provider.connector(),
-      logger: silentLogger,
-      now: () => new Date('2026-03-01T23:30:00Z'),
-      later: () => {},
-    });
+    const jobs = jobsWith(() => {});
     const { exportId } = await jobs.start('t', 'latest');
-    for (let i = 0; i < 100 && jobs.view('t', exportId)?.status === 'running'; i++)
-      await new Promise((resolve) => setTimeout(resolve, 1));
+    await ready(jobs, exportId);
     const file = jobs.download('t', exportId);
     expect(file.fileName).toBe('community-sync-shared-people-run-7-2026-03-02.csv');
     expect(file.csv.toString('utf8')).toContain('x@example.com');
