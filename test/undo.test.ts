@@ -71,6 +71,11 @@ async function tenantOf(browser: CookieClient, prefix: string, settings: object)
       `/oauth/hubspot/callback?code=code-${child}&state=${encodeURIComponent(stateOf(link.url))}`,
     );
   }
+  // Turning corporate copies on needs an admin's acknowledgement first.
+  const acknowledged = await browser.send('POST', `/api/tenants/${tenantId}/acknowledgements`, {
+    kind: 'corporate-copies',
+  });
+  expect(acknowledged.status).toBe(204);
   const saved = await browser.send('PUT', `/api/tenants/${tenantId}/settings`, settings);
   expect(saved.status).toBe(200);
   return tenantId;

@@ -8,6 +8,7 @@ import type {
 } from '../connector.ts';
 import { CallTally } from '../shared/call-tally.ts';
 import { writeTags } from './apply-tags.ts';
+import { readContactDetails } from './contact-details.ts';
 import { applyCorporate } from './corporate.ts';
 import { PortalLimiter } from './limiter.ts';
 import { authorizeUrl, exchangeCode, refreshTokens, revokeTokens } from './oauth.ts';
@@ -118,6 +119,7 @@ export function hubspotConnector(input: HubspotOptionsInput = {}): Connector {
             sharedIdProperty: options.sharedIdProperty,
             propertyGroup: options.propertyGroup,
           }),
+        readContactDetails: (ids) => readContactDetails(caller, ids),
         calls: () => tally.stats(),
       };
     },

@@ -7,6 +7,8 @@ import { LiveRuns } from './live-runs.ts';
 import { Metrics } from './metrics.ts';
 import { html, page } from './pages.ts';
 import { accountRoutes } from './routes/accounts.ts';
+import { acknowledgementRoutes } from './routes/acknowledgements.ts';
+import { exportRoutes } from './routes/exports.ts';
 import { healthRoutes } from './routes/health.ts';
 import { liveRoutes } from './routes/live.ts';
 import { oauthRoutes } from './routes/oauth.ts';
@@ -69,13 +71,15 @@ export function createApp(deps: ServerDeps): express.Express {
     liveRoutes(ctx),
     undoRoutes(ctx),
     runRoutes(ctx),
+    acknowledgementRoutes(ctx),
+    exportRoutes(ctx),
   );
 
   app.use((_request: Request, _response: Response, next: NextFunction) =>
     next(new HttpError(404, 'not found')),
   );
   app.use((error: unknown, request: Request, response: Response, _next: NextFunction) => {
-    const { status, message } = toHttpError(error);
+    const { status, message, fields } = toHttpError(error);
     if (status === 500) logger.error({ path: request.path, error: String(error) }, 'request failed');
     if (BROWSER_PATHS.test(request.path)) {
       response
@@ -86,7 +90,7 @@ export function createApp(deps: ServerDeps): express.Express {
         );
       return;
     }
-    response.status(status).json({ error: message });
+    response.status(status).json({ ...fields, error: message });
   });
   return app;
 }

@@ -108,7 +108,7 @@ export interface RunOnceReport {
   calls: Record<string, CallStats>;
 }
 
-async function inPool<T>(
+export async function inPool<T>(
   items: readonly T[],
   limit: number,
   work: (item: T) => Promise<void>,

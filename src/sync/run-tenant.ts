@@ -4,6 +4,7 @@ import {
   ConnectorError,
   type Logger,
   type ProviderName,
+  type SessionHooks,
   silentLogger,
 } from '../../connectors/connector.ts';
 import {
@@ -60,6 +61,21 @@ export interface RunResult {
   providers: Map<string, ProviderName>;
 }
 
+/** A stored account's session hooks: new tokens are stored, and an ended grant marks it "needs reconnect". */
+export function accountHooks(
+  store: Store,
+  tenantId: string,
+  account: StoredAccount,
+  logger: Logger,
+): SessionHooks {
+  return {
+    logger,
+    onTokens: (tokens) => store.accounts.saveTokens(tenantId, account.id, tokens),
+    // Access ended: the admin page says so at once, not when the run is over.
+    onAuthRevoked: () => store.accounts.setStatus(tenantId, account.id, 'needs-reconnect'),
+  };
+}
+
 /** Tags as they stand after this run's writes, so the stored state is what the accounts now hold. */
 function afterWrites<A extends ChildAccount | CorporateAccount>(account: A, report: RunOnceReport): A {
   const changed = new Map<string, { after: string[]; afterValues: string[] }>();
@@ -112,12 +128,7 @@ export async function runTenant(
     const toRun = (account: StoredAccount): RunAccount => ({
       connector: connectorFor(account.provider),
       connection: account,
-      hooks: {
-        logger,
-        onTokens: (tokens) => store.accounts.saveTokens(tenantId, account.id, tokens),
-        // Access ended: the admin page says so at once, not when the run is over.
-        onAuthRevoked: () => store.accounts.setStatus(tenantId, account.id, 'needs-reconnect'),
-      },
+      hooks: accountHooks(store, tenantId, account, logger),
       ...(account.status === 'needs-reconnect'
         ? {
             unreadable: new ConnectorError(

@@ -165,6 +165,12 @@ export class MemoryProvider {
         }
         return report;
       },
+      readContactDetails: async (ids) => {
+        const wanted = new Set(ids);
+        return data()
+          .contacts.filter((c) => wanted.has(c.id))
+          .map((c) => ({ id: c.id, emails: c.emails, phones: c.phones }));
+      },
       calls: () => tally.stats(),
     };
   }

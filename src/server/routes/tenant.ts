@@ -4,6 +4,7 @@ import { mergeSettings } from '../../core/index.ts';
 import { ALL_STATUSES, type StoredAccount } from '../../store/store.ts';
 import { adminOf, type RouteContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
+import { acknowledgedOf, requireAcknowledgement } from './acknowledgements.ts';
 
 // A tenant as its admins see it: accounts, recent runs, settings (any subset saved at a time), the log of what
 // admins did, and uninstalling.
@@ -30,6 +31,7 @@ export function tenantRoutes(ctx: RouteContext): Router {
       admin,
       accounts: accounts.map(withoutTokens),
       runs: await store.runs.list(tenantId, 10),
+      acknowledged: await acknowledgedOf(store, tenantId),
     });
   });
 
@@ -37,7 +39,10 @@ export function tenantRoutes(ctx: RouteContext): Router {
     const { tenantId, admin } = adminOf(response);
     const tenant = await store.tenants.get(tenantId);
     if (!tenant) throw new HttpError(404, 'no such tenant');
-    const settings = await store.tenants.saveSettings(tenantId, mergeSettings(tenant.settings, request.body));
+    const merged = mergeSettings(tenant.settings, request.body);
+    if (merged.copyToCorporate && !tenant.settings.copyToCorporate)
+      await requireAcknowledgement(store, tenantId, 'corporate-copies');
+    const settings = await store.tenants.saveSettings(tenantId, merged);
     const changed = Object.fromEntries(
       Object.entries(settings).filter(
         ([key, value]) =>
