@@ -45,5 +45,6 @@ export function displayName(contact: Contact): string {
   const name = [pick('firstname', 'FirstName', 'first_name'), pick('lastname', 'LastName', 'last_name')]
     .filter((part) => part !== undefined)
     .join(' ');
-  return name || `record ${contact.id}`;
+  // Stored state keeps the name it was shown by.
+  return name || (pick('name', 'Name') as string | undefined) || `record ${contact.id}`;
 }

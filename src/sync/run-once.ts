@@ -46,8 +46,8 @@ export interface RunOnceInput {
    * stands in, so stored and live records match.
    */
   hashKeys?: <A extends ChildAccount | CorporateAccount>(account: A) => A;
-  /** Audit written ahead of each batch of writes, made once the plan is known. */
-  journal?: (plan: Plan) => WriteJournal;
+  /** Audit written ahead of each batch of writes, made once the plan is known (`accounts`: as planned with). */
+  journal?: (plan: Plan, accounts: readonly (ChildAccount | CorporateAccount)[]) => WriteJournal;
 }
 
 /** Writes sent to one account at a time: each batch is journalled before it is sent and settled after. */
@@ -163,7 +163,7 @@ export async function runOnce(input: RunOnceInput): Promise<RunOnceReport> {
   };
   if (input.dryRun) return finish(report, sessions);
 
-  const journal = input.journal?.(plan);
+  const journal = input.journal?.(plan, [...children, ...(corporate ? [corporate as CorporateAccount] : [])]);
   const journalled = async (batch: WriteBatch, write: () => Promise<ApplyReport>): Promise<ApplyReport> => {
     const settle = await journal?.intend(batch);
     let applied: ApplyReport;

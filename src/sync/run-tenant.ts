@@ -10,6 +10,7 @@ import { type ChildAccount, type Contact, type CorporateAccount, PhoneReader } f
 import { HEARTBEAT_MS, type RunSummary, type Store, type StoredAccount } from '../store/store.ts';
 import { displayName, withHashedKeys } from './hashed-state.ts';
 import { type RunAccount, type RunOnceReport, runOnce } from './run-once.ts';
+import { storeRunPeople } from './run-people.ts';
 import { storeJournal } from './write-journal.ts';
 
 // A tenant's run as the app performs it: the stored accounts and settings, runOnce, then the run record, the
@@ -100,19 +101,20 @@ export async function runTenant(
     const phones = new PhoneReader();
     const byExternal = new Map(accounts.map((a) => [a.accountId, a]));
     const corporate = accounts.find((a) => a.role === 'corporate');
+    const storedState = async (accountId: string) => {
+      const account = byExternal.get(accountId);
+      return account
+        ? store.accountStates.get(tenantId, { id: accountId, name: account.name, country: account.country })
+        : null;
+    };
     const report = await runOnce({
       settings: tenant.settings,
       children: accounts.filter((a) => a.role === 'child').map(toRun),
       corporate: corporate ? toRun(corporate) : null,
       dryRun,
       hooks: { logger },
-      storedState: async (accountId) => {
-        const account = byExternal.get(accountId);
-        return account
-          ? store.accountStates.get(tenantId, { id: accountId, name: account.name, country: account.country })
-          : null;
-      },
-      ...(dryRun ? {} : { journal: (plan) => storeJournal(store, tenantId, runId, plan) }),
+      storedState,
+      ...(dryRun ? {} : { journal: (plan, planned) => storeJournal(store, tenantId, runId, plan, planned) }),
       hashKeys: (account) => {
         const stored = byExternal.get(account.id);
         return withHashedKeys(
@@ -141,6 +143,20 @@ export async function runTenant(
         await store.accountStates.save(tenantId, { pipelines: [], deals: [], ...hashed }, displayName);
       }
     }
+    await storeRunPeople(store, report, {
+      tenantId,
+      runId,
+      dryRun,
+      childOrder: accounts.filter((a) => a.role === 'child').map((a) => a.accountId),
+      corporateId: corporate?.accountId ?? null,
+      userTags: tenant.settings.tags,
+      countryOf: (accountId) => {
+        const account = byExternal.get(accountId);
+        return account ? country(account) : tenant.settings.defaultCountry;
+      },
+      hash,
+      storedState,
+    });
     const status = report.accountErrors.length > 0 || report.failures.length > 0 ? 'partial' : 'succeeded';
     await store.runs.finish(tenantId, runId, {
       status,
