@@ -44,6 +44,8 @@ export function hubspotConnector(input: HubspotOptionsInput = {}): Connector {
     exchangeCode: (params) => exchangeCode(options, params),
     refreshTokens: (refreshToken) => refreshTokens(options, refreshToken),
     revokeTokens: (tokens) => revokeTokens(options, tokens),
+    recordUrl: (connection, recordId) =>
+      `https://app.hubspot.com/contacts/${encodeURIComponent(connection.accountId)}/record/0-1/${encodeURIComponent(recordId)}`,
     open(connection: AccountConnection, hooks: SessionHooks = {}): AccountSession {
       const tally = new CallTally();
       const caller = new PortalCaller(

@@ -28,6 +28,12 @@ export function layoutOf(connection: AccountConnection): AccountLayout {
   };
 }
 
+/** A record's Lightning page: ids starting `00Q` are Leads, the rest (`003`) Contacts. */
+export function recordUrl(instanceUrl: string, recordId: string): string {
+  const object = recordId.startsWith('00Q') ? 'Lead' : 'Contact';
+  return `${instanceUrl.replace(/\/+$/, '')}/lightning/r/${object}/${encodeURIComponent(recordId)}/view`;
+}
+
 export interface SalesforceConnector extends Connector {
   open(connection: AccountConnection, hooks?: SessionHooks): SalesforceSession;
 }
@@ -66,6 +72,7 @@ export function salesforceConnector(settings: Partial<SalesforceOptions> = {}): 
     refreshTokens: (refreshToken) => refreshTokens(options, refreshToken),
     revokeTokens: (tokens) => revokeTokens(options, tokens),
     open,
+    recordUrl: (connection, recordId) => recordUrl(layoutOf(connection).instanceUrl, recordId),
     listInnerAccounts: (connection, hooks) => open(connection, hooks).listAccounts(),
   };
 }
