@@ -9,6 +9,7 @@ import { accountRoutes } from './routes/accounts.ts';
 import { healthRoutes } from './routes/health.ts';
 import { oauthRoutes } from './routes/oauth.ts';
 import { pageRoutes } from './routes/page.ts';
+import { peopleRoutes } from './routes/people.ts';
 import { runRoutes } from './routes/runs.ts';
 import { tenantRoutes } from './routes/tenant.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
@@ -50,7 +51,14 @@ export function createApp(deps: ServerDeps): express.Express {
   app.use('/api', sameOriginOnly(deps.publicUrl), express.json({ limit: JSON_LIMIT }));
   app.use(pageRoutes(ctx));
   // One admin check for every tenant route, before the groups (each would otherwise check again).
-  app.use('/api/tenants/:tenantId', requireAdmin(ctx), tenantRoutes(ctx), accountRoutes(ctx), runRoutes(ctx));
+  app.use(
+    '/api/tenants/:tenantId',
+    requireAdmin(ctx),
+    tenantRoutes(ctx),
+    accountRoutes(ctx),
+    runRoutes(ctx),
+    peopleRoutes(ctx),
+  );
 
   app.use((_request: Request, _response: Response, next: NextFunction) =>
     next(new HttpError(404, 'not found')),

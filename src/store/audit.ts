@@ -154,6 +154,20 @@ export class AuditRepository {
     return rows.map(toEntry);
   }
 
+  /** How many planned (never sent) changes each of these runs holds: what a preview would write. */
+  async plannedCounts(tenantId: string, runIds: readonly number[]): Promise<Map<number, number>> {
+    if (runIds.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('audit')
+      .select(['run_id', (eb) => eb.fn.countAll<string>().as('n')])
+      .where('tenant_id', '=', tenantId)
+      .where('run_id', 'in', [...runIds])
+      .where('status', '=', 'planned')
+      .groupBy('run_id')
+      .execute();
+    return new Map(rows.map((r) => [r.run_id, Number(r.n)] as const));
+  }
+
   /** One page of a run's entries (of one account when given), in the order they were recorded. */
   async page(
     tenantId: string,

@@ -146,16 +146,37 @@ export class RunRepository {
     return Number(result.numUpdatedRows);
   }
 
-  /** The tenant's runs, newest first. */
-  async list(tenantId: string, limit = 20): Promise<RunSummary[]> {
+  /** The tenant's runs, newest first (older than run `before` when given). */
+  async list(tenantId: string, limit = 20, before?: number): Promise<RunSummary[]> {
+    let query = this.db.selectFrom('runs').selectAll().where('tenant_id', '=', tenantId);
+    if (before !== undefined) query = query.where('id', '<', before);
+    const rows = await query.orderBy('id', 'desc').limit(limit).execute();
+    return rows.map(toSummary);
+  }
+
+  /** The tenant's finished runs, newest first: previews (`dryRun`) or real runs. */
+  async finished(tenantId: string, options: { dryRun: boolean; limit: number }): Promise<RunSummary[]> {
     const rows = await this.db
       .selectFrom('runs')
       .selectAll()
       .where('tenant_id', '=', tenantId)
+      .where('dry_run', '=', options.dryRun)
+      .where('status', '!=', 'running')
       .orderBy('id', 'desc')
-      .limit(limit)
+      .limit(options.limit)
       .execute();
     return rows.map(toSummary);
+  }
+
+  /** The tenant's run in progress, if any. */
+  async running(tenantId: string): Promise<RunSummary | null> {
+    const row = await this.db
+      .selectFrom('runs')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('status', '=', 'running')
+      .executeTakeFirst();
+    return row ? toSummary(row) : null;
   }
 
   async get(tenantId: string, runId: number): Promise<RunSummary | null> {

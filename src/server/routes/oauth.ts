@@ -1,7 +1,7 @@
 import express, { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { ConnectedIdentity, ProviderName } from '../../../connectors/connector.ts';
-import type { InstallState, Tenant } from '../../store/store.ts';
+import type { Admin, InstallState, Tenant } from '../../store/store.ts';
 import { authorization, providerOf, type RouteContext, redirectUri } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import { html, page, providerName } from '../pages.ts';
@@ -116,6 +116,7 @@ export function oauthRoutes(ctx: RouteContext): Router {
       throw new HttpError(400, 'this connection link belongs to no tenant any more: ask for a new one');
     const session = cookies.session(request);
     const admin = session?.tenantId === tenant.id ? await store.admins.get(tenant.id, session.admin) : null;
+    if (state.accountId) return reconnect(response, tenant, state.accountId, identity, admin);
     const role = state.role === 'corporate' ? 'corporate' : 'child';
     const attached = await ctx.connections.attach(tenant.id, state.provider, role, identity, admin !== null);
     const { account } = attached;
@@ -146,6 +147,39 @@ export function oauthRoutes(ctx: RouteContext): Router {
             html`<p>${what} is connected again to <strong>${tenant.name}</strong>'s Community Sync. You can close this window.</p>`,
           ),
     );
+  }
+
+  /** A Reconnect link: the consent must be for the account it names, whose tokens it then refreshes. */
+  async function reconnect(
+    response: Response,
+    tenant: Tenant,
+    accountId: string,
+    identity: ConnectedIdentity,
+    admin: Admin | null,
+  ) {
+    const account = await store.accounts.get(tenant.id, accountId);
+    if (!account) throw new HttpError(400, 'the account this link reconnects is gone: ask for a new link');
+    const refreshed = await ctx.connections.reconnect(tenant.id, account, identity);
+    if (!refreshed) {
+      throw new HttpError(
+        400,
+        `this link reconnects ${account.name} (${providerName(account.provider)} account ${account.accountId}), but the consent was given on account ${identity.accountId}: sign in to ${account.name} and use the link again`,
+      );
+    }
+    ctx.logger.info({ tenantId: tenant.id, accountId: account.id }, 'account reconnected');
+    if (admin) {
+      await store.admins.record(tenant.id, admin, 'reconnect-account', { account: account.name });
+      response.redirect(`/?reconnected=${encodeURIComponent(account.name)}`);
+      return;
+    }
+    response
+      .type('html')
+      .send(
+        page(
+          'Reconnected',
+          html`<p>${account.name} is connected again to <strong>${tenant.name}</strong>'s Community Sync. You can close this window.</p>`,
+        ),
+      );
   }
 
   async function confirmSwitch(
