@@ -12,6 +12,13 @@ import type { Session } from '../sessions.ts';
 // the browser that started them (a flow cookie), so a link made elsewhere never silently replaces a session.
 // Connect links stay shareable: one completed by anyone but the tenant's signed-in admin arrives as pending.
 
+/** What someone who is not the tenant's admin sees after refreshing one of its accounts. */
+const reconnectedPage = (what: string, tenant: Tenant) =>
+  page(
+    'Reconnected',
+    html`<p>${what} is connected again to <strong>${tenant.name}</strong>'s Community Sync. You can close this window.</p>`,
+  );
+
 const callbackQuery = z.object({ code: z.string().min(1), state: z.string().min(1) });
 const switchForm = z.object({ token: z.string().min(1) });
 
@@ -142,10 +149,7 @@ export function oauthRoutes(ctx: RouteContext): Router {
             html`<p>${what} has asked to join <strong>${tenant.name}</strong>'s Community Sync.</p>
 <p>Nothing is read from or written to it until an admin of ${tenant.name} approves it on the Community Sync admin page. You can close this window.</p>`,
           )
-        : page(
-            `Reconnected`,
-            html`<p>${what} is connected again to <strong>${tenant.name}</strong>'s Community Sync. You can close this window.</p>`,
-          ),
+        : reconnectedPage(what, tenant),
     );
   }
 
@@ -172,14 +176,7 @@ export function oauthRoutes(ctx: RouteContext): Router {
       response.redirect(`/?reconnected=${encodeURIComponent(account.name)}`);
       return;
     }
-    response
-      .type('html')
-      .send(
-        page(
-          'Reconnected',
-          html`<p>${account.name} is connected again to <strong>${tenant.name}</strong>'s Community Sync. You can close this window.</p>`,
-        ),
-      );
+    response.type('html').send(reconnectedPage(account.name, tenant));
   }
 
   async function confirmSwitch(

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { nextRunAt } from '../../jobs/schedule.ts';
+import { nextRunOf } from '../../jobs/schedule.ts';
 import { ACTIVE_STATUSES, type RunSummary, type Store } from '../../store/store.ts';
 import { typedKeyHashes } from '../../sync/hashed-state.ts';
 import { adminOf, type RouteContext } from '../context.ts';
@@ -29,14 +29,6 @@ async function latestRun(store: Store, tenantId: string): Promise<RunSummary | n
   if (real) return real;
   const [preview] = await store.runs.finished(tenantId, { dryRun: true, limit: 1 });
   return preview ?? null;
-}
-
-/** When the daily run is next due, or null while runs are off. */
-export function nextRunOf(
-  settings: { enabled: boolean; schedule: { time: string; timeZone: string } },
-  now: Date,
-) {
-  return settings.enabled ? nextRunAt(now, settings.schedule).toISOString() : null;
 }
 
 export function peopleRoutes(ctx: RouteContext): Router {

@@ -1,10 +1,10 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { mergeSettings } from '../../core/index.ts';
+import { nextRunOf } from '../../jobs/schedule.ts';
 import { ACTIVE_STATUSES, ALL_STATUSES, type StoredAccount } from '../../store/store.ts';
 import { adminOf, type RouteContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
-import { nextRunOf } from './people.ts';
 
 // A tenant as its admins see it: accounts, recent runs, settings (any subset saved at a time), the log of what
 // admins did, and uninstalling.
