@@ -165,8 +165,8 @@ export interface Connector {
    */
   revokeTokens(tokens: Tokens): Promise<void>;
   open(connection: AccountConnection, hooks?: SessionHooks): AccountSession;
-  /** Where a person opens a record of this account in the provider's own app. */
-  recordUrl?(connection: AccountConnection, recordId: string): string;
+  /** Where an admin opens one of the account's records in the CRM. */
+  recordUrl(connection: AccountConnection, recordId: string): string;
 }
 
 /** Why a whole account could not be served; `kind` tells the app what to do about it. */

@@ -119,7 +119,11 @@ describe('undo', () => {
     // The copies stay (the app never deletes a record): they are listed for the admin, with links.
     expect(provider.accounts.get('corp-a')?.contacts).toHaveLength(6);
     expect(reverted.copiesCreated).toHaveLength(6);
-    expect(reverted.copiesCreated[0]).toEqual({ accountId: 'corp-a', recordId: 'copy-1', url: null });
+    expect(reverted.copiesCreated[0]).toEqual({
+      accountId: 'corp-a',
+      recordId: 'copy-1',
+      url: 'https://memory.invalid/corp-a/records/copy-1',
+    });
 
     const stored = await store.runs.get(tenantA, reverted.runId);
     expect(stored).toMatchObject({ trigger: 'revert', revertOf: run.runId, dryRun: false });

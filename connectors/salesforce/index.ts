@@ -29,6 +29,11 @@ export function layoutOf(connection: AccountConnection): AccountLayout {
   };
 }
 
+/** A record's Lightning page: ids starting `00Q` are Leads, the rest (`003`) Contacts. */
+export function recordUrl(instanceUrl: string, recordId: string): string {
+  return `${instanceUrl.replace(/\/+$/, '')}/lightning/r/${objectOfId(recordId)}/${encodeURIComponent(recordId)}/view`;
+}
+
 export interface SalesforceConnector extends Connector {
   open(connection: AccountConnection, hooks?: SessionHooks): SalesforceSession;
 }
@@ -67,8 +72,7 @@ export function salesforceConnector(settings: Partial<SalesforceOptions> = {}): 
     refreshTokens: (refreshToken) => refreshTokens(options, refreshToken),
     revokeTokens: (tokens) => revokeTokens(options, tokens),
     open,
+    recordUrl: (connection, recordId) => recordUrl(layoutOf(connection).instanceUrl, recordId),
     listInnerAccounts: (connection, hooks) => open(connection, hooks).listAccounts(),
-    recordUrl: (connection, recordId) =>
-      `${layoutOf(connection).instanceUrl}/lightning/r/${objectOfId(recordId)}/${encodeURIComponent(recordId)}/view`,
   };
 }

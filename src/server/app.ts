@@ -13,6 +13,7 @@ import { healthRoutes } from './routes/health.ts';
 import { liveRoutes } from './routes/live.ts';
 import { oauthRoutes } from './routes/oauth.ts';
 import { pageRoutes } from './routes/page.ts';
+import { peopleRoutes } from './routes/people.ts';
 import { runRoutes } from './routes/runs.ts';
 import { tenantRoutes } from './routes/tenant.ts';
 import { undoRoutes } from './routes/undo.ts';
@@ -73,6 +74,7 @@ export function createApp(deps: ServerDeps): express.Express {
     runRoutes(ctx),
     acknowledgementRoutes(ctx),
     exportRoutes(ctx),
+    peopleRoutes(ctx),
   );
 
   app.use((_request: Request, _response: Response, next: NextFunction) =>

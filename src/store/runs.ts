@@ -32,6 +32,9 @@ export type RunOutcome = Pick<
   heldReason?: string;
 };
 
+/** Runs that undo what the app wrote (their plans have no shared people). */
+export const UNDO_TRIGGERS = ['revert', 'remove-all'] as const;
+
 export class RunInProgressError extends Error {
   override readonly name = 'RunInProgressError';
   constructor(readonly tenantId: string) {
@@ -159,16 +162,39 @@ export class RunRepository {
     return Number(result.numUpdatedRows);
   }
 
-  /** The tenant's runs, newest first. */
-  async list(tenantId: string, limit = 20): Promise<RunSummary[]> {
+  /** The tenant's runs, newest first (older than run `before` when given). */
+  async list(tenantId: string, limit = 20, before?: number): Promise<RunSummary[]> {
+    let query = this.db.selectFrom('runs').selectAll().where('tenant_id', '=', tenantId);
+    if (before !== undefined) query = query.where('id', '<', before);
+    const rows = await query.orderBy('id', 'desc').limit(limit).execute();
+    return rows.map(toSummary);
+  }
+
+  /** The tenant's finished runs, newest first: previews (`dryRun`) or real runs. */
+  async finished(tenantId: string, options: { dryRun: boolean; limit: number }): Promise<RunSummary[]> {
     const rows = await this.db
       .selectFrom('runs')
       .selectAll()
       .where('tenant_id', '=', tenantId)
+      .where('dry_run', '=', options.dryRun)
+      // Runs that planned the tenant's sharing and finished: not an undo (it plans no people), a held or a failed one.
+      .where('status', 'in', ['succeeded', 'partial'])
+      .where('trigger', 'not in', [...UNDO_TRIGGERS])
       .orderBy('id', 'desc')
-      .limit(limit)
+      .limit(options.limit)
       .execute();
     return rows.map(toSummary);
+  }
+
+  /** The tenant's run in progress, if any. */
+  async running(tenantId: string): Promise<RunSummary | null> {
+    const row = await this.db
+      .selectFrom('runs')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('status', '=', 'running')
+      .executeTakeFirst();
+    return row ? toSummary(row) : null;
   }
 
   async get(tenantId: string, runId: number): Promise<RunSummary | null> {

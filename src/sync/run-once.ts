@@ -53,8 +53,8 @@ export interface RunOnceInput {
    * stands in, so stored and live records match.
    */
   hashKeys?: <A extends ChildAccount | CorporateAccount>(account: A) => A;
-  /** Audit written ahead of each batch of writes, made once the plan is known. */
-  journal?: (plan: Plan) => WriteJournal;
+  /** Audit written ahead of each batch of writes, made once the plan is known (`accounts`: as planned with). */
+  journal?: (plan: Plan, accounts: readonly (ChildAccount | CorporateAccount)[]) => WriteJournal;
   /**
    * A plan other than the sharing rules (revert, remove-all). Each of its changes concerns its own record only, so
    * the corporate account is always read, an unreadable account stops only its own writes, and the mass-change
@@ -263,7 +263,7 @@ export async function runOnce(input: RunOnceInput): Promise<RunOnceReport> {
   }
   tell('writing');
 
-  const journal = input.journal?.(plan);
+  const journal = input.journal?.(plan, [...children, ...(corporate ? [corporate as CorporateAccount] : [])]);
   const journalled = async (batch: WriteBatch, write: () => Promise<ApplyReport>): Promise<ApplyReport> => {
     const settle = await journal?.intend(batch);
     let applied: ApplyReport;

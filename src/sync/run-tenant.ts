@@ -19,7 +19,8 @@ import {
 import { HEARTBEAT_MS, type RunSummary, type Store, type StoredAccount } from '../store/store.ts';
 import { displayName, withHashedKeys } from './hashed-state.ts';
 import { type RunAccount, type RunOnceReport, type RunProgress, runOnce } from './run-once.ts';
-import { storeJournal, storePlanned } from './write-journal.ts';
+import { storeRunPeople } from './run-people.ts';
+import { plannedEntries, recordNames, storeJournal } from './write-journal.ts';
 
 // A tenant's run as the app performs it: the stored accounts and settings, runOnce, then the run record, the
 // audit of every change written (ahead of each write), each account's state for the next run, and account
@@ -144,6 +145,12 @@ export async function runTenant(
     const phones = new PhoneReader();
     const byExternal = new Map(accounts.map((a) => [a.accountId, a]));
     const corporate = accounts.find((a) => a.role === 'corporate');
+    const storedState = async (accountId: string) => {
+      const account = byExternal.get(accountId);
+      return account
+        ? store.accountStates.get(tenantId, { id: accountId, name: account.name, country: account.country })
+        : null;
+    };
     const report = await runOnce({
       settings: tenant.settings,
       children: accounts.filter((a) => a.role === 'child').map(toRun),
@@ -154,14 +161,9 @@ export async function runTenant(
       ...(options.confirmMassChange ? { confirmMassChange: true } : {}),
       // runTenant says `done` itself, once the run is recorded.
       onProgress: (progress) => progress.phase !== 'done' && tell(progress),
-      storedState: async (accountId) => {
-        if (undo) return null; // an undo writes only where it read live
-        const account = byExternal.get(accountId);
-        return account
-          ? store.accountStates.get(tenantId, { id: accountId, name: account.name, country: account.country })
-          : null;
-      },
-      ...(dryRun ? {} : { journal: (plan) => storeJournal(store, tenantId, runId, plan) }),
+      // An undo writes only where it read live.
+      storedState: undo ? async () => null : storedState,
+      ...(dryRun ? {} : { journal: (plan, planned) => storeJournal(store, tenantId, runId, plan, planned) }),
       hashKeys: (account) => {
         const stored = byExternal.get(account.id);
         return withHashedKeys(
@@ -191,10 +193,29 @@ export async function runTenant(
       }
     }
     const held = report.held.length > 0 ? heldReason(report.held) : undefined;
-    if (held) {
-      logger.warn({ tenantId, runId }, held);
-      await storePlanned(store, tenantId, runId, report.plan, report.toWrite, corporate?.accountId);
-    }
+    if (held) logger.warn({ tenantId, runId }, held);
+    // An undo's plan has no shared people: the people of the run it follows stay the ones shown.
+    if (!undo)
+      await storeRunPeople(store, report, {
+        tenantId,
+        runId,
+        childOrder: accounts.filter((a) => a.role === 'child').map((a) => a.accountId),
+        corporateId: corporate?.accountId ?? null,
+        userTags: tenant.settings.tags,
+        countryOf: (accountId) => {
+          const account = byExternal.get(accountId);
+          return account ? country(account) : tenant.settings.defaultCountry;
+        },
+        hash,
+        storedState,
+      });
+    // A preview's and a held run's changes are kept (as `planned` audit entries) for the admin to look at.
+    if (dryRun || held)
+      await store.audit.plan(
+        tenantId,
+        runId,
+        plannedEntries(report.plan, report.toWrite, corporate?.accountId ?? null, recordNames(report.pulled)),
+      );
     const status = held
       ? 'held'
       : report.accountErrors.length > 0 || report.failures.length > 0

@@ -64,7 +64,7 @@ export async function copiesCreated(
   const accounts = new Map((await store.accounts.list(tenantId, ALL_STATUSES)).map((a) => [a.accountId, a]));
   return (await store.audit.copiesCreated(tenantId, runId)).map((copy) => {
     const account = accounts.get(copy.accountId);
-    const url = account ? (connectorFor(account.provider).recordUrl?.(account, copy.recordId) ?? null) : null;
+    const url = account ? connectorFor(account.provider).recordUrl(account, copy.recordId) : null;
     return { ...copy, url };
   });
 }

@@ -106,6 +106,8 @@ export class MemoryProvider {
         this.revoked.push(tokens.refreshToken ?? tokens.accessToken);
       },
       open: (connection) => this.#session(connection.accountId),
+      recordUrl: (connection, recordId) =>
+        `https://memory.invalid/${encodeURIComponent(connection.accountId)}/records/${encodeURIComponent(recordId)}`,
     };
   }
 
