@@ -144,7 +144,8 @@ describe('GET /people', () => {
     expect(await page('sort=name&dir=desc')).toEqual([2, ['Carol Jones', 'Bob Smith']]);
     expect(await page('sort=name&limit=1&offset=1')).toEqual([2, ['Carol Jones']]);
     expect(await page('sort=firstCreated&dir=asc&limit=1')).toEqual([2, ['Bob Smith']]);
-    expect(await page(`run=${runId}&sort=primary&dir=desc`)).toEqual([2, ['Bob Smith', 'Carol Jones']]);
+    // Both are primary in North (Carol's tie goes to North, connected before East): then by name, descending.
+    expect(await page(`run=${runId}&sort=primary&dir=desc`)).toEqual([2, ['Carol Jones', 'Bob Smith']]);
   });
 
   it('refuses a bad query with 400 naming the field', async () => {
@@ -185,7 +186,7 @@ describe('previews, history and the overview', () => {
     expect(north).toMatchObject({ name: 'North', role: 'child', tagsAdded: 2, tagsRemoved: 0 });
     expect(north.entries.map((e: { name: string; added: string[] }) => [e.name, e.added])).toEqual([
       ['Bob Smith', ['primary-shared-contact']],
-      ['Carol Jones', ['secondary-shared-contact']],
+      ['Carol Jones', ['primary-shared-contact']],
     ]);
     const view = await json(await reloaded.get(`${api}/runs/${previewId}`));
     expect(view).toMatchObject({ id: previewId, dryRun: true, written: null, wouldWrite: 4, shared: 2 });
@@ -253,8 +254,8 @@ describe('accounts', () => {
     });
     const body = await json(await admin.get(api));
     const byName = Object.fromEntries(body.accounts.map((a: { name: string }) => [a.name, a]));
-    expect(byName.North).toMatchObject({ contactCount: 2, order: 2, syncing: false });
-    expect(byName.East).toMatchObject({ contactCount: 1, order: 1 });
+    expect(byName.North).toMatchObject({ contactCount: 2, order: 1, syncing: false });
+    expect(byName.East).toMatchObject({ contactCount: 1, order: 3 });
     expect(byName.HQ).toMatchObject({ order: null, contactCount: null, lastPulledAt: null });
     expect(Date.parse(byName.North.lastPulledAt)).not.toBeNaN();
     expect(body.running).toBeNull();
