@@ -169,6 +169,9 @@ async function showView({ focus = false } = {}) {
   const { view, params } = currentRoute();
   renderNav();
   const container = $('view');
+  container.setAttribute('aria-busy', 'true');
+  if (view.id === 'people' && document.activeElement !== $('search'))
+    $('search').value = params.get('q') ?? '';
   let module;
   try {
     module = await view.load();
@@ -186,6 +189,7 @@ async function showView({ focus = false } = {}) {
   }
   if (ticket !== shown) return;
   container.replaceChildren(content);
+  container.removeAttribute('aria-busy');
   if (focus) container.focus();
 }
 

@@ -145,6 +145,15 @@ export function formatDuration(ms) {
   return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
 }
 
+/** Gives the focus back to `element`, or to its twin when the view was drawn again meanwhile (same tag, same text). */
+function focusAgain(element) {
+  if (!(element instanceof HTMLElement)) return;
+  const twin = element.isConnected
+    ? element
+    : [...document.querySelectorAll(element.tagName)].find((e) => e.textContent === element.textContent);
+  (twin ?? document.getElementById('view'))?.focus();
+}
+
 /** A modal <dialog>; resolves true when confirmed. Focus returns to where it was. */
 export function confirmDialog({
   title,
@@ -153,9 +162,9 @@ export function confirmDialog({
   cancel = 'Cancel',
   danger = false,
   content = null,
+  returnTo = document.activeElement,
 }) {
   return new Promise((resolve) => {
-    const returnTo = document.activeElement;
     const titleId = uniqueId('dialog');
     const dialog = h(
       'dialog',
@@ -182,8 +191,7 @@ export function confirmDialog({
     dialog.addEventListener('close', () => {
       const confirmed = dialog.returnValue === 'confirm';
       dialog.remove();
-      if (returnTo instanceof HTMLElement && returnTo.isConnected) returnTo.focus();
-      else document.getElementById('view')?.focus();
+      focusAgain(returnTo);
       resolve(confirmed);
     });
     document.body.append(dialog);

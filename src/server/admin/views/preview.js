@@ -167,6 +167,8 @@ async function preview(app) {
 
 /** Run now: a fresh preview, then a confirmation naming how many records will change. */
 async function runNow(app) {
+  // The view is drawn again with the fresh preview: the dialog gives the focus back to the new Run now button.
+  const returnTo = document.activeElement;
   app.notice('Working out what will change…');
   let fresh;
   try {
@@ -187,6 +189,7 @@ async function runNow(app) {
       'You can undo a run later from History.',
     ],
     confirm: `Change ${plural(fresh.changes, 'record')}`,
+    returnTo,
   });
   if (!ok) {
     app.notice('Nothing was run.');
