@@ -8,6 +8,7 @@ import { hubspotConnector } from '../connectors/hubspot/index.ts';
 import { sandboxConnection } from '../connectors/hubspot/sync-fixture.ts';
 import type { Plan, Snapshot } from '../src/core/index.ts';
 import { runOnce } from '../src/sync/run-once.ts';
+import { RunProgress } from './run-progress.ts';
 import { syntheticTenant } from './synthetic-tenant.ts';
 
 // npm run bench:hubspot -- --portals 5 --contacts 20000
@@ -108,11 +109,16 @@ const connector: typeof hubspot = {
     };
   },
 };
+const progress = new RunProgress('bench:hubspot', [
+  ...snapshot.children.map((c) => ({ accountId: c.id, name: c.name })),
+  ...(snapshot.corporate ? [{ accountId: snapshot.corporate.id, name: snapshot.corporate.name }] : []),
+]);
+const tracked = progress.track(connector);
 const input = {
   settings: snapshot.settings,
-  children: snapshot.children.map((c) => ({ connector, connection: sandboxConnection(c, 'child') })),
+  children: snapshot.children.map((c) => ({ connector: tracked, connection: sandboxConnection(c, 'child') })),
   corporate: snapshot.corporate
-    ? { connector, connection: sandboxConnection(snapshot.corporate, 'corporate') }
+    ? { connector: tracked, connection: sandboxConnection(snapshot.corporate, 'corporate') }
     : null,
   pullConcurrency: portals + 1,
 };
@@ -122,6 +128,7 @@ try {
   const started = performance.now();
   runStarted = started;
   const first = await runOnce(input);
+  progress.done();
   log(`timeline (ms): ${phases.join(', ')}`);
   const wallMs = Math.round(performance.now() - started);
   const calls = sum(first.calls, total);
@@ -136,7 +143,9 @@ try {
 
   log('rerun …');
   const rerunStarted = performance.now();
+  progress.reset();
   const rerun = await runOnce(input);
+  progress.done();
   const rerunWrites = sum(rerun.calls, (s) => s.byKind.write);
   log(`rerun: ${Math.round(performance.now() - rerunStarted)} ms, ${rerunWrites} writes`);
 

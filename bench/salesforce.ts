@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { QUERY_PAGE, startSalesforceSimulator } from '../connectors/salesforce/simulator.ts';
 import { runAccounts } from '../connectors/salesforce/test-support/tenant.ts';
-import { runOnce } from '../src/sync/run-once.ts';
+import { type RunAccount, runOnce } from '../src/sync/run-once.ts';
+import { RunProgress } from './run-progress.ts';
 import { syntheticTenant } from './synthetic-tenant.ts';
 
 // npm run bench:salesforce -- --accounts 5 --contacts 20000 [--one-org]
@@ -55,10 +56,25 @@ function readPages(accountId: string, role: 'child' | 'corporate'): number {
   );
 }
 
-const accountsToRun = runAccounts(simulator, snapshot, oneOrg);
+const progress = new RunProgress('bench:salesforce', [
+  ...snapshot.children.map((c) => ({ accountId: c.id, name: c.name })),
+  ...(snapshot.corporate ? [{ accountId: snapshot.corporate.id, name: snapshot.corporate.name }] : []),
+]);
+/** The run's accounts, their connector reporting progress. */
+function trackedAccounts() {
+  const { children, corporate } = runAccounts(simulator, snapshot, oneOrg);
+  const track = (account: RunAccount): RunAccount => ({
+    ...account,
+    connector: progress.track(account.connector),
+  });
+  return { children: children.map(track), corporate: corporate ? track(corporate) : null };
+}
+
+const accountsToRun = trackedAccounts();
 const before = new Map(simulator.orgs().map((org) => [org, org.used]));
 const started = performance.now();
 const first = await runOnce({ settings: snapshot.settings, ...accountsToRun });
+progress.done();
 const wallMs = Math.round(performance.now() - started);
 log(
   `first run: ${first.written} records written, ${first.failures.length} failures, ${first.accountErrors.length} account errors`,
@@ -87,7 +103,9 @@ for (const account of [...snapshot.children.map((c) => c.id), snapshot.corporate
 for (const [account, figures] of Object.entries(perOrg))
   log(`  ${account}: ${figures.calls} calls, lower bound ${figures.lowerBound}`);
 
-const second = await runOnce({ settings: snapshot.settings, ...runAccounts(simulator, snapshot, oneOrg) });
+progress.reset();
+const second = await runOnce({ settings: snapshot.settings, ...trackedAccounts() });
+progress.done();
 const rerunWrites = sum(second, (s) => s.byKind.write);
 log(`rerun: ${sum(second, total)} calls, ${rerunWrites} write calls`);
 

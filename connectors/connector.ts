@@ -106,7 +106,20 @@ export interface AccountSession {
   applyTagChanges(changes: readonly ChildTagChange[]): Promise<ApplyReport>;
   /** Creates or updates corporate copies; `plan` gives the shared people the actions refer to. */
   applyCorporate(actions: readonly CorporateAction[], plan: Plan): Promise<ApplyReport>;
+  /**
+   * The current emails and phones of these records, read live for an export (batched, through the session's
+   * limits). Records the account no longer has are left out. The values are the CRM's, as written: callers
+   * hold them in memory only and never store or log them.
+   */
+  readContactDetails(ids: readonly string[]): Promise<ContactDetails[]>;
   calls(): CallStats;
+}
+
+/** One record's emails and phones as the CRM holds them now. */
+export interface ContactDetails {
+  id: string;
+  emails: string[];
+  phones: string[];
 }
 
 /** The provider's user who completed an OAuth consent: who an admin is. */
@@ -152,6 +165,8 @@ export interface Connector {
    */
   revokeTokens(tokens: Tokens): Promise<void>;
   open(connection: AccountConnection, hooks?: SessionHooks): AccountSession;
+  /** Where an admin opens one of the account's records in the CRM. */
+  recordUrl(connection: AccountConnection, recordId: string): string;
 }
 
 /** Why a whole account could not be served; `kind` tells the app what to do about it. */

@@ -54,4 +54,13 @@ describe('a DATA_DIR another process has open', () => {
     },
     120_000,
   );
+
+  it('refuses `sync` in sandbox mode in one line saying how: Run now on the admin page, or stop the sandbox', async () => {
+    const { code, stderr } = await cli('sync', '--tenant', 'x');
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toContain(`the embedded database in ${dataDir} is in use by process ${holder.pid} `);
+    expect(stderr).toMatch(/press "Run now" on its admin page \(http:\/\/127\.0\.0\.1:0\/\) to sync/);
+    expect(stderr).toContain('or stop the sandbox first and run sync again');
+    expect(code).toBe(2);
+  }, 120_000);
 });

@@ -39,7 +39,7 @@ const outsideAddress = Object.values(networkInterfaces())
   .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
 
 describe('npm start in sandbox mode', () => {
-  it("prints the simulator's URL first, the first sync summary, then the admin URL last, and keeps serving", async () => {
+  it("prints the simulator's URL first, the first sync summary and the tenant id, then the admin URL last, and keeps serving", async () => {
     const dataDir = join(mkdtempSync(join(tmpdir(), 'cs-start-')), 'data');
     const lines = await startSandbox(dataDir);
     expect(lines[0]).toMatch(/^HubSpot simulator: http:\/\/127\.0\.0\.1:\d+ /);
@@ -59,6 +59,7 @@ describe('npm start in sandbox mode', () => {
       })
     ).json()) as { tenantId: string };
     expect(session.tenantId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(lines.at(-2)).toMatch(new RegExp(`^Sandbox tenant: ${session.tenantId} `));
     // The sandbox signs in whoever opens its page: it answers on this machine only.
     if (outsideAddress) {
       const port = new URL(url).port;

@@ -8,6 +8,7 @@ import type {
 } from '../connector.ts';
 import { CallTally } from '../shared/call-tally.ts';
 import { writeTags } from './apply-tags.ts';
+import { readContactDetails } from './contact-details.ts';
 import { applyCorporate } from './corporate.ts';
 import { PortalLimiter } from './limiter.ts';
 import { authorizeUrl, exchangeCode, refreshTokens, revokeTokens } from './oauth.ts';
@@ -44,6 +45,8 @@ export function hubspotConnector(input: HubspotOptionsInput = {}): Connector {
     exchangeCode: (params) => exchangeCode(options, params),
     refreshTokens: (refreshToken) => refreshTokens(options, refreshToken),
     revokeTokens: (tokens) => revokeTokens(options, tokens),
+    recordUrl: (connection, recordId) =>
+      `https://app.hubspot.com/contacts/${encodeURIComponent(connection.accountId)}/record/0-1/${encodeURIComponent(recordId)}`,
     open(connection: AccountConnection, hooks: SessionHooks = {}): AccountSession {
       const tally = new CallTally();
       const caller = new PortalCaller(
@@ -116,6 +119,7 @@ export function hubspotConnector(input: HubspotOptionsInput = {}): Connector {
             sharedIdProperty: options.sharedIdProperty,
             propertyGroup: options.propertyGroup,
           }),
+        readContactDetails: (ids) => readContactDetails(caller, ids),
         calls: () => tally.stats(),
       };
     },

@@ -93,6 +93,15 @@ export const batchUpsertRequest = z.strictObject({
     .max(100),
 });
 
+// BatchReadInputSimplePublicObjectId { inputs: [{ id }], properties, propertiesWithHistory, idProperty? } (at most
+// 100 inputs); the answer is a BatchResponseSimplePublicObject (207 with errors for ids it does not have).
+export const batchReadRequest = z.strictObject({
+  inputs: z.array(z.strictObject({ id: z.string() })).max(100),
+  properties: z.array(z.string()),
+  propertiesWithHistory: z.array(z.string()),
+  idProperty: z.string().optional(),
+});
+
 // PublicObjectSearchRequest and CollectionResponseWithTotalSimplePublicObjectForwardPaging { total, results }.
 export const searchRequest = z.looseObject({
   filterGroups: z
@@ -231,6 +240,12 @@ interface Route {
 
 const ROUTES: Route[] = [
   { method: 'GET', path: /^\/crm\/v3\/objects\/(contacts|deals)$/, ok: listPage },
+  {
+    method: 'POST',
+    path: /^\/crm\/v3\/objects\/contacts\/batch\/read$/,
+    request: batchReadRequest,
+    ok: batchResponse,
+  },
   {
     method: 'POST',
     path: /^\/crm\/v3\/objects\/contacts\/batch\/update$/,

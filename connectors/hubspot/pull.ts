@@ -47,6 +47,14 @@ const split = (value: string | null | undefined) =>
     .map((v) => v.trim())
     .filter(Boolean);
 
+/** Every email (`email` and `hs_additional_emails`) and phone (`phone`, `mobilephone`) of a contact. */
+export function emailsAndPhones(p: Record<string, string | null>): { emails: string[]; phones: string[] } {
+  return {
+    emails: [p.email, ...split(p.hs_additional_emails)].filter((e): e is string => Boolean(e)),
+    phones: [p.phone, p.mobilephone].filter((e): e is string => Boolean(e)),
+  };
+}
+
 const isoOf = (value: string | null | undefined, fallback: Date) => {
   if (value && !Number.isNaN(Date.parse(value))) return new Date(value).toISOString();
   return fallback.toISOString();
@@ -66,8 +74,7 @@ export function toContact(
   const conversions = Number(p.num_conversion_events);
   return {
     id: object.id,
-    emails: [p.email, ...split(p.hs_additional_emails)].filter((e): e is string => Boolean(e)),
-    phones: [p.phone, p.mobilephone].filter((e): e is string => Boolean(e)),
+    ...emailsAndPhones(p),
     createdAt: isoOf(p.createdate, object.createdAt),
     // HubSpot leaves the count empty for contacts that never converted.
     conversions: Number.isInteger(conversions) && conversions > 0 ? conversions : 0,

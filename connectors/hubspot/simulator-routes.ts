@@ -7,7 +7,7 @@ import {
 } from './simulator-state.ts';
 
 // The CRM v3 endpoints the connector uses, answered from one portal's state with HubSpot's shapes:
-// list paging with `after`, batch update and upsert (100 inputs at most), search (lagging behind writes),
+// list paging with `after`, batch read, update and upsert (100 inputs at most), search (lagging behind writes),
 // contact properties and groups, deal pipelines, deal-to-contact associations.
 
 export interface Answer {
@@ -300,6 +300,41 @@ function batchUpsert(portal: SimPortal, body: unknown, context: RouteContext): A
   return batchResult(results, errors, context);
 }
 
+/** Batch read by id: contacts it no longer has are a 207's OBJECT_NOT_FOUND error naming their ids. */
+function batchRead(portal: SimPortal, body: unknown, context: RouteContext): Answer {
+  const request = (body ?? {}) as { inputs?: unknown; properties?: unknown; idProperty?: unknown };
+  const inputs = request.inputs;
+  if (!Array.isArray(inputs)) return invalid('Invalid input JSON: expected an object with "inputs"');
+  if (inputs.length > MAX_BATCH)
+    return invalid(`Batch input size ${inputs.length} is greater than the maximum of ${MAX_BATCH}`);
+  if (inputs.some((input) => typeof input?.id !== 'string'))
+    return invalid('Invalid input JSON: each input needs a string "id"');
+  if (request.idProperty !== undefined && request.idProperty !== 'hs_object_id')
+    return invalid('this simulator reads contacts by id only');
+  const names = Array.isArray(request.properties) ? request.properties.map(String) : [];
+  const results: unknown[] = [];
+  const missing: string[] = [];
+  for (const { id } of inputs as { id: string }[]) {
+    const contact = portal.contacts.get(id);
+    if (contact) results.push(contactOut(contact, names));
+    else missing.push(id);
+  }
+  const errors = missing.length
+    ? [
+        {
+          status: 'error',
+          category: 'OBJECT_NOT_FOUND',
+          message:
+            'Could not get some CONTACT objects, they may be deleted or not exist. Check that ids are valid.',
+          context: { ids: missing },
+          errors: [],
+          links: {},
+        },
+      ]
+    : [];
+  return batchResult(results, errors, context);
+}
+
 const OPERATORS: Record<string, (held: string | null, value: string) => boolean> = {
   EQ: (held, value) => held !== null && held.toLowerCase() === value.toLowerCase(),
   NEQ: (held, value) => held === null || held.toLowerCase() !== value.toLowerCase(),
@@ -467,6 +502,7 @@ function createGroup(portal: SimPortal, body: unknown): Answer {
 export function callKindOf(method: string, path: string): 'read' | 'write' | 'search' | 'schema' | 'auth' {
   if (path.startsWith('/oauth/')) return 'auth';
   if (path.endsWith('/search')) return 'search';
+  if (path.endsWith('/batch/read')) return 'read';
   if (path.startsWith('/crm/v3/properties/') || path.startsWith('/crm/v3/pipelines/'))
     return method === 'GET' && path.startsWith('/crm/v3/pipelines/') ? 'read' : 'schema';
   return method === 'GET' ? 'read' : 'write';
@@ -487,6 +523,8 @@ export function routeCrm(
       return listContacts(portal, url);
     case 'GET /crm/v3/objects/deals':
       return listDeals(portal, url);
+    case 'POST /crm/v3/objects/contacts/batch/read':
+      return batchRead(portal, body, context);
     case 'POST /crm/v3/objects/contacts/batch/update':
       return batchUpdate(portal, body, context);
     case 'POST /crm/v3/objects/contacts/batch/upsert':

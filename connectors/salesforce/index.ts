@@ -1,5 +1,6 @@
 import type { AccountConnection, Connector, SessionHooks, Tokens } from '../connector.ts';
 import { SingleFlight } from '../shared/single-flight.ts';
+import { objectOfId } from './apply-tags.ts';
 import type { OrgLink } from './client.ts';
 import { RequestGate } from './limits.ts';
 import { authorizeUrl, exchangeCode, refreshTokens, revokeTokens } from './oauth.ts';
@@ -26,6 +27,11 @@ export function layoutOf(connection: AccountConnection): AccountLayout {
     orgId: text('orgId') ?? (layout === 'one-org' ? instanceUrl : connection.accountId),
     salesforceAccountId: text('salesforceAccountId'),
   };
+}
+
+/** A record's Lightning page: ids starting `00Q` are Leads, the rest (`003`) Contacts. */
+export function recordUrl(instanceUrl: string, recordId: string): string {
+  return `${instanceUrl.replace(/\/+$/, '')}/lightning/r/${objectOfId(recordId)}/${encodeURIComponent(recordId)}/view`;
 }
 
 export interface SalesforceConnector extends Connector {
@@ -66,6 +72,7 @@ export function salesforceConnector(settings: Partial<SalesforceOptions> = {}): 
     refreshTokens: (refreshToken) => refreshTokens(options, refreshToken),
     revokeTokens: (tokens) => revokeTokens(options, tokens),
     open,
+    recordUrl: (connection, recordId) => recordUrl(layoutOf(connection).instanceUrl, recordId),
     listInnerAccounts: (connection, hooks) => open(connection, hooks).listAccounts(),
   };
 }

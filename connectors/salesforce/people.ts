@@ -30,6 +30,12 @@ export const joinPicklist = (values: readonly string[]): string | null => {
 
 export const iso = (date: string): string => new Date(date).toISOString();
 
+/** A person's emails and phones as Salesforce holds them (Email; Phone and MobilePhone). */
+export const emailsAndPhones = (row: Pick<PersonRow, 'Email' | 'Phone' | 'MobilePhone'>) => ({
+  emails: row.Email ? [row.Email] : [],
+  phones: [row.Phone, row.MobilePhone].filter((p): p is string => typeof p === 'string' && p !== ''),
+});
+
 export function toContact(
   row: PersonRow,
   tagField: string | null,
@@ -39,8 +45,7 @@ export function toContact(
   const tagValues = tagField ? splitPicklist(row[tagField]) : [];
   return {
     id: row.Id,
-    emails: row.Email ? [row.Email] : [],
-    phones: [row.Phone, row.MobilePhone].filter((p): p is string => typeof p === 'string' && p !== ''),
+    ...emailsAndPhones(row),
     createdAt: iso(row.CreatedDate),
     conversions: conversions?.count ?? 0,
     firstConversionAt: conversions?.first ? iso(conversions.first) : null,

@@ -10,6 +10,7 @@ import { silentLogger } from '../connector.ts';
 import { CallTally } from '../shared/call-tally.ts';
 import { applyTagChanges } from './apply-tags.ts';
 import { type OrgLink, SalesforceClient } from './client.ts';
+import { readContactDetails } from './contact-details.ts';
 import { inRelationshipMode, type SessionContext } from './context.ts';
 import { applyCopies } from './corporate.ts';
 import { ApiBudget } from './limits.ts';
@@ -68,6 +69,7 @@ export function openSession(
     applyTagChanges: (changes) => applyTagChanges(ctx, changes),
     applyCorporate: (actions: readonly CorporateAction[], plan: Plan): Promise<ApplyReport> =>
       inRelationshipMode(ctx) ? applyRelationships(ctx, actions, plan) : applyCopies(ctx, actions),
+    readContactDetails: (ids) => readContactDetails(ctx, ids),
     calls: () => tally.stats(),
     apiShare: () => budget.spentShare(),
     listAccounts: async () => {

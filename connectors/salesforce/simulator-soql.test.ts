@@ -20,6 +20,13 @@ describe('the simulator SOQL subset', () => {
     }
   });
 
+  it('refuses a statement longer than 100,000 characters, as Salesforce does', () => {
+    const ids = Array.from({ length: 5_000 }, (_, i) => `'003${String(i).padStart(15, '0')}'`);
+    expect(() => parseSoql(`SELECT Id FROM Contact WHERE Id IN (${ids.join(', ')})`)).toThrow(
+      /cannot be longer than 100000/,
+    );
+  });
+
   it('filters, follows relationship paths and nests related fields', () => {
     const accounts: Record<string, SimRecord> = {
       A: { Id: 'A', ParentId: 'P' },

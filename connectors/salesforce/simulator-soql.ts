@@ -59,7 +59,12 @@ function literal(token: string | undefined): Literal {
 const isName = (token: string | undefined): token is string =>
   token !== undefined && /^[A-Za-z_][A-Za-z0-9_.]*$/.test(token);
 
+/** Salesforce refuses a longer statement. */
+export const MAX_SOQL_LENGTH = 100_000;
+
 export function parseSoql(soql: string): ParsedQuery {
+  if (soql.length > MAX_SOQL_LENGTH)
+    throw malformed(`SOQL statements cannot be longer than ${MAX_SOQL_LENGTH} characters`);
   const tokens = tokenize(soql);
   let at = 0;
   const peek = () => tokens[at];

@@ -17,6 +17,11 @@ export function leadsQuery(tagField: string | null): string {
   return `SELECT ${withTag(PERSON_FIELDS, tagField).join(', ')} FROM Lead WHERE IsConverted = false`;
 }
 
+/** The emails and phones of these Contacts or Leads (an export reads them live). */
+export function detailsQuery(object: 'Contact' | 'Lead', ids: readonly string[]): string {
+  return `SELECT Id, Email, Phone, MobilePhone FROM ${object} WHERE Id IN (${ids.map(soqlString).join(', ')})`;
+}
+
 export const stagesQuery = (): string =>
   'SELECT ApiName, MasterLabel, SortOrder, IsClosed, IsWon, IsActive FROM OpportunityStage';
 

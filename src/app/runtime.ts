@@ -4,6 +4,7 @@ import type { Connector, Logger, ProviderName } from '../../connectors/connector
 import { InProcessQueue } from '../jobs/in-process-queue.ts';
 import { Scheduler } from '../jobs/scheduler.ts';
 import { createApp } from '../server/app.ts';
+import { LiveRuns } from '../server/live-runs.ts';
 import { Metrics } from '../server/metrics.ts';
 import { type OpenDatabase, openDatabase } from '../store/database.ts';
 import { SecretBox } from '../store/secrets.ts';
@@ -112,8 +113,22 @@ export async function serve(
   if (abandoned > 0)
     logger.warn({ runs: abandoned }, 'runs interrupted by a stop were marked failed; they will run again');
   await store.installStates.purgeExpired();
+  const liveRuns = new LiveRuns();
   const queue = new InProcessQueue({
-    run: (job) => runtime.runTenant(job.tenantId, { trigger: job.trigger }),
+    run: async (job) => {
+      // Turned off after it was queued (an undo turns the service off): it must not redo what was undone.
+      if (!(await store.tenants.get(job.tenantId))?.settings.enabled) {
+        logger.info(
+          { tenantId: job.tenantId, trigger: job.trigger },
+          'queued run skipped: the service is off',
+        );
+        return;
+      }
+      await runtime.runTenant(job.tenantId, {
+        trigger: job.trigger,
+        onProgress: liveRuns.reporter(job.tenantId),
+      });
+    },
     logger,
   });
   // Listen first, so that with PORT=0 the OAuth redirect URLs name the port actually taken.
@@ -129,6 +144,7 @@ export async function serve(
     enabledProviders: Object.keys(runtime.connectors) as ProviderName[],
     runTenant: runtime.runTenant,
     metrics: runtime.metrics,
+    liveRuns,
     appSecret: config.appSecret,
     publicUrl: config.PUBLIC_URL ?? `http://localhost:${port}`,
     frameAncestors: config.FRAME_ANCESTORS,

@@ -18,7 +18,8 @@ export interface Started {
 
 /**
  * Starts the app. `say` receives plain lines for stdout as they become true: in the sandbox first the simulated
- * CRM's base URL, then the first run's summary, and last the admin URL; otherwise just the URL.
+ * CRM's base URL, then the first run's summary and the sandbox tenant's id, and last the admin URL; otherwise just
+ * the URL.
  */
 export async function startApp(
   config: Config,
@@ -74,6 +75,7 @@ export async function startApp(
     ...[...byPrimary].map(([id, count]) => `  ${count} with primary account ${names.get(id) ?? id}`),
     `${report.written} changes written`,
     ...report.accountErrors.map((e) => `account ${names.get(e.accountId) ?? e.accountId}: ${e.message}`),
+    `Sandbox tenant: ${tenantId} (its admin page runs syncs while the sandbox runs; stop it to use the CLI)`,
     serving.url,
   ];
   for (const line of summary) say(line);

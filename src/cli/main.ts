@@ -2,22 +2,26 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../app/config.ts';
 import type { Runtime } from '../app/runtime.ts';
+import { heldReason } from '../core/index.ts';
 import { planInParallel } from '../parallel/plan-in-parallel.ts';
 import { DataDirLockedError } from '../store/data-dir-lock.ts';
 import { formatPlan } from './format-plan.ts';
+import { ProgressDisplay } from './progress.ts';
 import { InputError, readSnapshotFile } from './read-snapshot-file.ts';
 
 /** Exit codes: 0 done, 1 failed while working, 2 bad input (arguments, files, settings, a DATA_DIR in use). */
 const EXIT_BAD_INPUT = 2;
 
+/** The DATA_DIR refusal behind an error (opening the store wraps its errors with what was being opened). */
+function lockedDataDir(error: unknown): DataDirLockedError | null {
+  for (let cause = error; cause instanceof Error; cause = cause.cause)
+    if (cause instanceof DataDirLockedError) return cause;
+  return null;
+}
+
 /** An error the person running the command can fix, reported as its message alone. */
 function fixableByUser(error: unknown): boolean {
-  if (error instanceof InputError || error instanceof ConfigError) return true;
-  // Opening the store wraps its errors with what was being opened.
-  for (let cause = error; cause instanceof Error; cause = cause.cause) {
-    if (cause instanceof DataDirLockedError) return true;
-  }
-  return false;
+  return error instanceof InputError || error instanceof ConfigError || lockedDataDir(error) !== null;
 }
 
 const program = new Command('community-sync')
@@ -54,6 +58,25 @@ async function withRuntime<T>(work: (runtime: Runtime) => Promise<T>, keepOpen =
   }
 }
 
+/**
+ * In sandbox mode the embedded database is held by the running sandbox (`npm start`): say in one line how to sync
+ * its tenant instead.
+ */
+async function sandboxAware(work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    const locked = lockedDataDir(error);
+    const { loadConfig } = await import('../app/config.ts');
+    if (!locked || !loadConfig().sandbox) throw error;
+    throw new InputError(
+      `the embedded database in ${locked.dir} is in use by ${locked.holder}, the sandbox (npm start) most likely: ` +
+        `press "Run now" on its admin page (http://127.0.0.1:${loadConfig().PORT}/) to sync, ` +
+        'or stop the sandbox first and run sync again',
+    );
+  }
+}
+
 async function tenantOrRefuse(runtime: Runtime, tenantId: string) {
   const tenant = await runtime.store.tenants.get(tenantId);
   if (tenant) return tenant;
@@ -86,30 +109,39 @@ program
   .description("run a tenant's sync now")
   .requiredOption('--tenant <id>', 'tenant id (see the accounts command)')
   .option('--dry-run', 'plan and explain, write nothing')
-  .action(async (options: { tenant: string; dryRun?: boolean }) => {
-    await withRuntime(async (runtime) => {
-      await tenantOrRefuse(runtime, options.tenant);
-      const { status, report } = await runtime.runTenant(options.tenant, {
-        dryRun: options.dryRun ?? false,
-        trigger: 'cli',
-      });
-      const lines = [`${report.plan.shared.length} shared contacts`];
-      for (const person of report.plan.shared)
-        lines.push(`  ${person.primaryAccountId}: ${person.explanation}`);
-      const planned = report.plan.children.length + report.plan.corporate.length;
-      lines.push(
-        options.dryRun
-          ? `${planned} changes planned, nothing written (dry run)`
-          : `${report.written} changes written`,
-      );
-      for (const error of report.accountErrors) lines.push(`account ${error.accountId}: ${error.message}`);
-      for (const failure of report.failures)
+  .option('--confirm-mass-change', 'write even a change the mass-change guard would hold')
+  .action(async (options: { tenant: string; dryRun?: boolean; confirmMassChange?: boolean }) => {
+    await sandboxAware(() =>
+      withRuntime(async (runtime) => {
+        await tenantOrRefuse(runtime, options.tenant);
+        const progress = new ProgressDisplay(process.stderr);
+        const { status, report } = await runtime.runTenant(options.tenant, {
+          dryRun: options.dryRun ?? false,
+          trigger: 'cli',
+          onProgress: (event) => progress.update(event),
+          ...(options.confirmMassChange ? { confirmMassChange: true } : {}),
+        });
+        progress.finish();
+        const lines = [`${report.plan.shared.length} shared contacts`];
+        for (const person of report.plan.shared)
+          lines.push(`  ${person.primaryAccountId}: ${person.explanation}`);
+        const planned = report.plan.children.length + report.plan.corporate.length;
         lines.push(
-          `record ${failure.recordId ?? failure.sharedId} in ${failure.accountId}: ${failure.message}`,
+          options.dryRun
+            ? `${planned} changes planned, nothing written (dry run)`
+            : status === 'held'
+              ? `${heldReason(report.held)} (--confirm-mass-change)`
+              : `${report.written} changes written`,
         );
-      process.stdout.write(`${lines.join('\n')}\n`);
-      if (status !== 'succeeded') process.exitCode = 1;
-    });
+        for (const error of report.accountErrors) lines.push(`account ${error.accountId}: ${error.message}`);
+        for (const failure of report.failures)
+          lines.push(
+            `record ${failure.recordId ?? failure.sharedId} in ${failure.accountId}: ${failure.message}`,
+          );
+        process.stdout.write(`${lines.join('\n')}\n`);
+        if (status !== 'succeeded') process.exitCode = 1;
+      }),
+    );
   });
 
 program

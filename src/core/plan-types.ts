@@ -8,7 +8,9 @@ export type WarningCode =
   | 'invalid-phone'
   | 'junk-key'
   | 'oversized-cluster'
-  | 'unknown-stage';
+  | 'unknown-stage'
+  /** Undo: a record the reverted run changed that is left as it is (changed since, or gone). */
+  | 'not-reverted';
 
 export interface Warning {
   code: WarningCode;

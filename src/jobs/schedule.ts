@@ -68,3 +68,11 @@ export function nextRunAt(now: Date, schedule: { time: string; timeZone: string 
   }
   throw new Error(`no next run for ${schedule.time} ${schedule.timeZone}`);
 }
+
+/** When a tenant's daily run is next due (ISO), or null while its runs are off. */
+export function nextRunOf(
+  settings: { enabled: boolean; schedule: { time: string; timeZone: string } },
+  now: Date,
+): string | null {
+  return settings.enabled ? nextRunAt(now, settings.schedule).toISOString() : null;
+}

@@ -3,14 +3,20 @@ import { silentLogger } from '../../connectors/connector.ts';
 import { Connections } from './connections.ts';
 import { type RouteContext, requireAdmin, type ServerDeps } from './context.ts';
 import { HttpError, toHttpError } from './errors.ts';
+import { LiveRuns } from './live-runs.ts';
 import { Metrics } from './metrics.ts';
 import { html, page } from './pages.ts';
 import { accountRoutes } from './routes/accounts.ts';
+import { acknowledgementRoutes } from './routes/acknowledgements.ts';
+import { exportRoutes } from './routes/exports.ts';
 import { healthRoutes } from './routes/health.ts';
+import { liveRoutes } from './routes/live.ts';
 import { oauthRoutes } from './routes/oauth.ts';
 import { pageRoutes } from './routes/page.ts';
+import { peopleRoutes } from './routes/people.ts';
 import { runRoutes } from './routes/runs.ts';
 import { tenantRoutes } from './routes/tenant.ts';
+import { undoRoutes } from './routes/undo.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { sameOriginOnly, securityHeaders } from './security.ts';
 import { SessionCookies } from './sessions.ts';
@@ -30,8 +36,15 @@ const BROWSER_PATHS = /^\/(install|signin|oauth|session)\//;
 
 export function createApp(deps: ServerDeps): express.Express {
   const logger = deps.logger ?? silentLogger;
+  const liveRuns = deps.liveRuns ?? new LiveRuns();
   const ctx: RouteContext = {
-    deps,
+    // Every run a route starts reports its progress to the live view.
+    deps: {
+      ...deps,
+      runTenant: (tenantId, options) =>
+        deps.runTenant(tenantId, { ...options, onProgress: liveRuns.reporter(tenantId) }),
+    },
+    liveRuns,
     store: deps.store,
     logger,
     metrics: deps.metrics ?? new Metrics(),
@@ -50,13 +63,25 @@ export function createApp(deps: ServerDeps): express.Express {
   app.use('/api', sameOriginOnly(deps.publicUrl), express.json({ limit: JSON_LIMIT }));
   app.use(pageRoutes(ctx));
   // One admin check for every tenant route, before the groups (each would otherwise check again).
-  app.use('/api/tenants/:tenantId', requireAdmin(ctx), tenantRoutes(ctx), accountRoutes(ctx), runRoutes(ctx));
+  app.use(
+    '/api/tenants/:tenantId',
+    requireAdmin(ctx),
+    tenantRoutes(ctx),
+    accountRoutes(ctx),
+    // Before runRoutes: `/runs/live` is not a run id.
+    liveRoutes(ctx),
+    undoRoutes(ctx),
+    runRoutes(ctx),
+    acknowledgementRoutes(ctx),
+    exportRoutes(ctx),
+    peopleRoutes(ctx),
+  );
 
   app.use((_request: Request, _response: Response, next: NextFunction) =>
     next(new HttpError(404, 'not found')),
   );
   app.use((error: unknown, request: Request, response: Response, _next: NextFunction) => {
-    const { status, message } = toHttpError(error);
+    const { status, message, fields } = toHttpError(error);
     if (status === 500) logger.error({ path: request.path, error: String(error) }, 'request failed');
     if (BROWSER_PATHS.test(request.path)) {
       response
@@ -67,7 +92,7 @@ export function createApp(deps: ServerDeps): express.Express {
         );
       return;
     }
-    response.status(status).json({ error: message });
+    response.status(status).json({ ...fields, error: message });
   });
   return app;
 }

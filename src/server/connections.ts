@@ -62,6 +62,27 @@ export class Connections {
     };
   }
 
+  /**
+   * A Reconnect link's consent: refreshes `account`'s tokens, and those of every live account sharing its grant
+   * (one org's communities). Null when the consent was for another CRM account.
+   */
+  async reconnect(
+    tenantId: string,
+    account: StoredAccount,
+    identity: ConnectedIdentity,
+  ): Promise<StoredAccount | null> {
+    const orgId = account.details.orgId;
+    if (identity.accountId !== account.accountId && identity.accountId !== orgId) return null;
+    const grant = grantOf(account.tokens);
+    const live = await this.store.accounts.list(tenantId);
+    const sharing = grant ? live.filter((other) => grantOf(other.tokens) === grant) : [];
+    for (const target of [account, ...sharing.filter((other) => other.id !== account.id)]) {
+      await this.store.accounts.saveTokens(tenantId, target.id, identity.tokens);
+      await this.store.accounts.setStatus(tenantId, target.id, 'connected');
+    }
+    return this.store.accounts.get(tenantId, account.id);
+  }
+
   async approve(tenantId: string, account: StoredAccount, admin: Admin): Promise<void> {
     await this.store.accounts.setStatus(tenantId, account.id, 'connected');
     await this.store.admins.record(tenantId, admin, 'approve-account', this.#describe(account));

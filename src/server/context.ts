@@ -5,6 +5,7 @@ import type { Admin, InstallState, Store } from '../store/store.ts';
 import type { ConnectorFor, RunResult, RunTenantOptions } from '../sync/run-tenant.ts';
 import type { Connections } from './connections.ts';
 import { HttpError } from './errors.ts';
+import type { LiveRuns } from './live-runs.ts';
 import type { Metrics } from './metrics.ts';
 import type { SessionCookies } from './sessions.ts';
 import type { Signer } from './signing.ts';
@@ -27,6 +28,8 @@ export interface ServerDeps {
   metrics?: Metrics;
   /** Origins allowed to frame the app (the CRM hosts that embed its settings page); none by default. */
   frameAncestors?: readonly string[];
+  /** Live progress of runs (GET /runs/live): the runs this server starts feed it; give the queue's runs too. */
+  liveRuns?: LiveRuns;
   /** Sandbox mode: `GET /` signs the visitor in to this tenant (local demo only). */
   sandboxTenantId?: () => string | null;
   now?: () => Date;
@@ -42,6 +45,7 @@ export interface RouteContext {
   /** Signs OAuth `state` values. */
   states: Signer;
   connections: Connections;
+  liveRuns: LiveRuns;
 }
 
 const PROVIDERS = ['hubspot', 'salesforce'] as const;

@@ -8,9 +8,11 @@ import { RunInProgressError } from '../store/store.ts';
 // names the problem; only what is truly ours is a 500, and its details go to the log, never to the caller.
 
 export class HttpError extends Error {
+  /** `fields`: more of the answer's body next to `error`, for a client to act on (what it `needs` first). */
   constructor(
     readonly status: number,
     message: string,
+    readonly fields: Record<string, unknown> = {},
   ) {
     super(message);
   }

@@ -58,6 +58,27 @@ export class AccountStateRepository {
     });
   }
 
+  /** When each account of the tenant was last read, and how many records that read stored. */
+  async summaries(tenantId: string): Promise<Map<string, { readAt: Date; contacts: number }>> {
+    const rows = await this.db
+      .selectFrom('account_states as s')
+      .select((eb) => [
+        's.account_id',
+        's.read_at',
+        eb
+          .selectFrom('records as r')
+          .select(eb.fn.countAll<string>().as('n'))
+          .whereRef('r.tenant_id', '=', 's.tenant_id')
+          .whereRef('r.account_id', '=', 's.account_id')
+          .as('contacts'),
+      ])
+      .where('s.tenant_id', '=', tenantId)
+      .execute();
+    return new Map(
+      rows.map((r) => [r.account_id, { readAt: r.read_at, contacts: Number(r.contacts ?? 0) }] as const),
+    );
+  }
+
   /** An account's last stored state, in the snapshot's shape (keys hashed, no emails or phones); null if none. */
   async get(
     tenantId: string,

@@ -162,6 +162,11 @@ export class AccountRepository {
     await this.#update(tenantId, id, { name });
   }
 
+  /** The country an account's phone numbers are read with; null for the tenant's default. */
+  async setCountry(tenantId: string, id: string, country: string | null): Promise<void> {
+    await this.#update(tenantId, id, { country });
+  }
+
   async saveTokens(tenantId: string, id: string, tokens: Tokens): Promise<void> {
     await this.#update(tenantId, id, { tokens: this.#seal(id, tokens) });
   }

@@ -73,6 +73,17 @@ export class AdminRepository {
       .execute();
   }
 
+  /** The kinds of acknowledgement any admin of the tenant has given (action `acknowledge`, detail `{kind}`). */
+  async acknowledged(tenantId: string): Promise<Set<string>> {
+    const rows = await this.db
+      .selectFrom('admin_actions')
+      .select('detail')
+      .where('tenant_id', '=', tenantId)
+      .where('action', '=', 'acknowledge')
+      .execute();
+    return new Set(rows.flatMap((row) => (typeof row.detail.kind === 'string' ? [row.detail.kind] : [])));
+  }
+
   /** The tenant's admin actions, newest first; `before` pages back from an entry's id. */
   async actions(tenantId: string, options: { limit: number; before?: number }): Promise<AdminAction[]> {
     let query = this.db

@@ -12,6 +12,14 @@ export const LOCK_FILE = 'community-sync.lock';
 /** Another process (or this one) already has the embedded database folder open. */
 export class DataDirLockedError extends Error {
   override readonly name = 'DataDirLockedError';
+  /** The folder, and who holds it (for a caller to say what to do in its own words). */
+  constructor(
+    message: string,
+    readonly dir: string,
+    readonly holder: string,
+  ) {
+    super(message);
+  }
 }
 
 export interface DataDirLock {
@@ -70,6 +78,8 @@ function refusal(dir: string, file: string, holder: Holder): DataDirLockedError 
   return new DataDirLockedError(
     `the embedded database in ${dir} is in use by ${who}; lock file ${file}. Only one process may open it: ` +
       `for the CLI, run it against the server with DATABASE_URL, or stop \`serve\` first.${otherHost}`,
+    dir,
+    who,
   );
 }
 
@@ -133,6 +143,8 @@ export function lockDataDir(dir: string, logger: Logger = silentLogger): DataDir
     }
     throw new DataDirLockedError(
       `the embedded database in ${dir} is being opened by other processes at the same time; lock file ${file}`,
+      dir,
+      'other processes',
     );
   } finally {
     unlinkSync(draft);

@@ -11,6 +11,8 @@ export interface InstallState {
   tenantId: string | null;
   provider: ProviderName;
   role: 'child' | 'corporate' | 'signin';
+  /** A Reconnect link: the store's id of the account the consent refreshes. */
+  accountId?: string | null;
 }
 
 export class InstallStateRepository {
@@ -27,6 +29,7 @@ export class InstallStateRepository {
         tenant_id: state.tenantId,
         provider: state.provider,
         role: state.role,
+        account_id: state.accountId ?? null,
         expires_at: new Date(now.getTime() + ttlMs),
       })
       .execute();
@@ -44,7 +47,13 @@ export class InstallStateRepository {
       .returningAll()
       .executeTakeFirst();
     return row
-      ? { id: row.id, tenantId: row.tenant_id, provider: row.provider as ProviderName, role: row.role }
+      ? {
+          id: row.id,
+          tenantId: row.tenant_id,
+          provider: row.provider as ProviderName,
+          role: row.role,
+          accountId: row.account_id,
+        }
       : null;
   }
 

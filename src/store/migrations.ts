@@ -162,6 +162,51 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0003-people': {
+    async up(db: Kysely<unknown>) {
+      // Each run's shared people, with the facts the admin page shows (names, members, first community) and the
+      // members' keyed hashes, so an email or phone typed in full finds its person without storing either.
+      await db.schema
+        .createTable('run_people')
+        .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
+        .addColumn('run_id', 'integer', (c) => c.notNull().references('runs.id'))
+        .addColumn('shared_id', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('name_key', 'text', (c) => c.notNull())
+        .addColumn('primary_account_id', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('explanation', 'text', (c) => c.notNull())
+        .addColumn('members', 'jsonb', (c) => c.notNull())
+        .addColumn('first_account_id', 'text', (c) => c.notNull())
+        .addColumn('first_created_at', 'timestamptz')
+        .addColumn('tags', 'jsonb', (c) => c.notNull())
+        .addColumn('key_hashes', 'jsonb', (c) => c.notNull())
+        .addPrimaryKeyConstraint('run_people_pk', ['tenant_id', 'run_id', 'shared_id'])
+        .execute();
+      await db.schema
+        .createIndex('run_people_name')
+        .on('run_people')
+        .columns(['tenant_id', 'run_id', 'name_key'])
+        .execute();
+      await sql`create index run_people_key_hashes on run_people using gin (key_hashes jsonb_path_ops)`.execute(
+        db,
+      );
+      // Audit entries name the person and the shared id they were written for.
+      await db.schema.alterTable('audit').addColumn('name', 'text').addColumn('shared_id', 'text').execute();
+      // A Reconnect link names the account it refreshes.
+      await db.schema.alterTable('install_states').addColumn('account_id', 'text').execute();
+    },
+  },
+  '0004-undo': {
+    async up(db: Kysely<unknown>) {
+      // A revert names the run it undoes; a run held by the mass-change guard says why.
+      await db.schema
+        .alterTable('runs')
+        .addColumn('revert_of', 'integer')
+        .addColumn('held_reason', 'text')
+        .execute();
+    },
+  },
 };
 
 export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {

@@ -4,7 +4,7 @@ import type { Database, RunTable } from './schema.ts';
 
 // Runs: one running per tenant at a time (a partial unique index), each kept alive by its owner's heartbeat.
 
-export type RunStatus = 'running' | 'succeeded' | 'partial' | 'failed';
+export type RunStatus = RunTable['status'];
 
 export interface RunSummary {
   id: number;
@@ -19,9 +19,21 @@ export interface RunSummary {
   calls: Record<string, CallStats>;
   warnings: unknown[];
   errors: unknown[];
+  /** The run this one reverts. */
+  revertOf: number | null;
+  /** Why the mass-change guard held it. */
+  heldReason: string | null;
 }
 
-export type RunOutcome = Pick<RunSummary, 'status' | 'changes' | 'shared' | 'calls' | 'warnings' | 'errors'>;
+export type RunOutcome = Pick<
+  RunSummary,
+  'status' | 'changes' | 'shared' | 'calls' | 'warnings' | 'errors'
+> & {
+  heldReason?: string;
+};
+
+/** Runs that undo what the app wrote (their plans have no shared people). */
+export const UNDO_TRIGGERS = ['revert', 'remove-all'] as const;
 
 export class RunInProgressError extends Error {
   override readonly name = 'RunInProgressError';
@@ -54,6 +66,8 @@ const toSummary = (row: Selectable<RunTable>): RunSummary => ({
   calls: row.calls as Record<string, CallStats>,
   warnings: row.warnings,
   errors: row.errors,
+  revertOf: row.revert_of,
+  heldReason: row.held_reason,
 });
 
 export class RunRepository {
@@ -65,7 +79,7 @@ export class RunRepository {
    */
   async start(
     tenantId: string,
-    options: { dryRun: boolean; trigger: string; owner: string },
+    options: { dryRun: boolean; trigger: string; owner: string; revertOf?: number },
   ): Promise<number> {
     const insert = () =>
       this.db
@@ -82,6 +96,7 @@ export class RunRepository {
           errors: JSON.stringify([]),
           owner: options.owner,
           heartbeat_at: sql<Date>`now()`,
+          revert_of: options.revertOf ?? null,
         })
         .returning('id')
         .executeTakeFirstOrThrow();
@@ -119,6 +134,7 @@ export class RunRepository {
         calls: JSON.stringify(result.calls),
         warnings: JSON.stringify(result.warnings),
         errors: JSON.stringify(result.errors),
+        held_reason: result.heldReason ?? null,
       })
       .where('tenant_id', '=', tenantId)
       .where('id', '=', runId)
@@ -146,16 +162,39 @@ export class RunRepository {
     return Number(result.numUpdatedRows);
   }
 
-  /** The tenant's runs, newest first. */
-  async list(tenantId: string, limit = 20): Promise<RunSummary[]> {
+  /** The tenant's runs, newest first (older than run `before` when given). */
+  async list(tenantId: string, limit = 20, before?: number): Promise<RunSummary[]> {
+    let query = this.db.selectFrom('runs').selectAll().where('tenant_id', '=', tenantId);
+    if (before !== undefined) query = query.where('id', '<', before);
+    const rows = await query.orderBy('id', 'desc').limit(limit).execute();
+    return rows.map(toSummary);
+  }
+
+  /** The tenant's finished runs, newest first: previews (`dryRun`) or real runs. */
+  async finished(tenantId: string, options: { dryRun: boolean; limit: number }): Promise<RunSummary[]> {
     const rows = await this.db
       .selectFrom('runs')
       .selectAll()
       .where('tenant_id', '=', tenantId)
+      .where('dry_run', '=', options.dryRun)
+      // Runs that planned the tenant's sharing and finished: not an undo (it plans no people), a held or a failed one.
+      .where('status', 'in', ['succeeded', 'partial'])
+      .where('trigger', 'not in', [...UNDO_TRIGGERS])
       .orderBy('id', 'desc')
-      .limit(limit)
+      .limit(options.limit)
       .execute();
     return rows.map(toSummary);
+  }
+
+  /** The tenant's run in progress, if any. */
+  async running(tenantId: string): Promise<RunSummary | null> {
+    const row = await this.db
+      .selectFrom('runs')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('status', '=', 'running')
+      .executeTakeFirst();
+    return row ? toSummary(row) : null;
   }
 
   async get(tenantId: string, runId: number): Promise<RunSummary | null> {

@@ -47,6 +47,8 @@ export interface InstallStateTable {
   role: 'child' | 'corporate' | 'signin';
   expires_at: Timestamp;
   used_at: NullableTimestamp;
+  /** A Reconnect link: the store's id of the account whose tokens the consent refreshes. */
+  account_id: string | null;
 }
 
 export interface RunTable {
@@ -54,7 +56,8 @@ export interface RunTable {
   tenant_id: string;
   started_at: CreatedAt;
   ended_at: NullableTimestamp;
-  status: 'running' | 'succeeded' | 'partial' | 'failed';
+  /** `held`: the mass-change guard stopped it before any write. */
+  status: 'running' | 'succeeded' | 'partial' | 'failed' | 'held';
   dry_run: boolean;
   trigger: string;
   calls: JSONColumnType<Record<string, unknown>>;
@@ -65,10 +68,16 @@ export interface RunTable {
   /** The process running it, and when it last said it is alive. */
   owner: string | null;
   heartbeat_at: NullableTimestamp;
+  /** The run a revert undoes. */
+  revert_of: ColumnType<number | null, number | null | undefined, number | null>;
+  held_reason: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
-/** `unknown`: the account failed while the batch was being sent, so some of it may have been written. */
-export type AuditStatus = 'pending' | 'written' | 'failed' | 'unknown';
+/**
+ * `unknown`: the account failed while the batch was being sent, so some of it may have been written. `planned`: a
+ * change a preview or a held run would make, never sent.
+ */
+export type AuditStatus = 'pending' | 'written' | 'failed' | 'unknown' | 'planned';
 
 export interface AuditTable {
   id: Generated<number>;
@@ -84,6 +93,9 @@ export interface AuditTable {
   status: ColumnType<AuditStatus, AuditStatus | undefined>;
   /** Why a write failed (the provider's message). */
   detail: string | null;
+  /** The person's name as the record shows it, and the shared person the change is for (null: no longer shared). */
+  name: string | null;
+  shared_id: string | null;
 }
 
 export interface AdminTable {
@@ -136,6 +148,26 @@ export interface RecordTable {
   phone_hashes: JSONColumnType<string[]>;
 }
 
+/** One shared person of one run (previews too): what the admin page lists and searches. */
+export interface RunPersonTable {
+  tenant_id: string;
+  run_id: number;
+  shared_id: string;
+  name: string;
+  /** `name` lower-cased, for search and sort. */
+  name_key: string;
+  primary_account_id: string;
+  reason: string;
+  explanation: string;
+  members: JSONColumnType<{ accountId: string; recordId: string; name: string; createdAt: string | null }[]>;
+  /** The community that had the person first: its record created earliest (ties: connection order). */
+  first_account_id: string;
+  first_created_at: NullableTimestamp;
+  tags: JSONColumnType<string[]>;
+  /** The members' email and phone keys as keyed hashes (GIN-indexed for `@>`). */
+  key_hashes: JSONColumnType<string[]>;
+}
+
 export interface Database {
   tenants: TenantTable;
   accounts: AccountTable;
@@ -144,6 +176,7 @@ export interface Database {
   audit: AuditTable;
   account_states: AccountStateTable;
   records: RecordTable;
+  run_people: RunPersonTable;
   admins: AdminTable;
   admin_actions: AdminActionTable;
   webhook_receipts: WebhookReceiptTable;

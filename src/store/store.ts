@@ -4,6 +4,7 @@ import { AccountRepository } from './accounts.ts';
 import { AdminRepository } from './admins.ts';
 import { AuditRepository } from './audit.ts';
 import { InstallStateRepository } from './install-states.ts';
+import { PeopleRepository } from './people.ts';
 import { RunRepository } from './runs.ts';
 import type { Database } from './schema.ts';
 import type { SecretBox } from './secrets.ts';
@@ -16,8 +17,10 @@ export type { AccountStatus, NewAccount, StoredAccount } from './accounts.ts';
 export { ACTIVE_STATUSES, ALL_STATUSES } from './accounts.ts';
 export type { Admin, AdminAction } from './admins.ts';
 export { adminKey } from './admins.ts';
-export type { AuditEntry, AuditSettlement, AuditStatus, StoredAuditEntry } from './audit.ts';
+export type { AccountChanges, AuditEntry, AuditSettlement, AuditStatus, StoredAuditEntry } from './audit.ts';
 export type { InstallState } from './install-states.ts';
+export type { NewRunPerson, PeopleQuery, PeopleSort, PersonMember, RunPerson } from './people.ts';
+export { PEOPLE_RUNS_KEPT } from './people.ts';
 export type { RunOutcome, RunStatus, RunSummary } from './runs.ts';
 export { HEARTBEAT_MS, RunInProgressError, STALE_AFTER_MS } from './runs.ts';
 export type { CorporateAccountRef, Tenant } from './tenants.ts';
@@ -29,6 +32,7 @@ export class Store {
   readonly runs: RunRepository;
   readonly audit: AuditRepository;
   readonly accountStates: AccountStateRepository;
+  readonly people: PeopleRepository;
   readonly admins: AdminRepository;
   readonly webhookReceipts: WebhookReceiptRepository;
 
@@ -43,6 +47,7 @@ export class Store {
     this.runs = new RunRepository(db);
     this.audit = new AuditRepository(db);
     this.accountStates = new AccountStateRepository(db);
+    this.people = new PeopleRepository(db);
     this.admins = new AdminRepository(db);
     this.webhookReceipts = new WebhookReceiptRepository(db);
   }

@@ -3,7 +3,7 @@ import {
   type Contact,
   type CorporateAccount,
   KeyReader,
-  type PhoneReader,
+  PhoneReader,
 } from '../core/index.ts';
 
 // DESIGN.md 2.7 without raw emails or phones: the store keeps each record's keys as keyed hashes, and a run that
@@ -14,13 +14,30 @@ export type Hasher = (value: string) => string;
 /** Stored keys carry a prefix no normalised email or phone can start with. */
 const HASHED = 'h:';
 
+const hashedKey = (key: string, hash: Hasher) => HASHED + hash(key);
+
 export function hashedKeys(contact: Contact, reader: KeyReader, hash: Hasher): NonNullable<Contact['keys']> {
   if (contact.keys) return contact.keys;
   const keys = reader.contact(contact);
   return {
-    emails: keys.emails.map((k) => HASHED + hash(k)),
-    phones: keys.phones.map((k) => HASHED + hash(k)),
+    emails: keys.emails.map((k) => hashedKey(k, hash)),
+    phones: keys.phones.map((k) => hashedKey(k, hash)),
   };
+}
+
+/**
+ * An email address or phone number typed in full, as the stored hashes of its key: read as runs read records
+ * (a phone in each of `countries`); none when the text is no valid email or phone.
+ */
+export function typedKeyHashes(text: string, countries: readonly string[], hash: Hasher): string[] {
+  const phones = new PhoneReader();
+  const keys = new Set<string>();
+  for (const country of countries) {
+    const reader = new KeyReader('search', country, [], phones);
+    const key = text.includes('@') ? reader.email(text, 'search') : reader.phone(text, 'search');
+    if (key !== null) keys.add(hashedKey(key, hash));
+  }
+  return [...keys];
 }
 
 /** The account with every contact's keys hashed (raw values kept, for copies made from its records). */
@@ -45,5 +62,6 @@ export function displayName(contact: Contact): string {
   const name = [pick('firstname', 'FirstName', 'first_name'), pick('lastname', 'LastName', 'last_name')]
     .filter((part) => part !== undefined)
     .join(' ');
-  return name || `record ${contact.id}`;
+  // Stored state keeps the name it was shown by.
+  return name || (pick('name', 'Name') as string | undefined) || `record ${contact.id}`;
 }

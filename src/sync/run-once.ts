@@ -8,8 +8,15 @@ import type {
   SessionHooks,
 } from '../../connectors/connector.ts';
 import { ConnectorError } from '../../connectors/connector.ts';
-import type { ChildAccount, CorporateAccount, Plan, SnapshotInput } from '../core/index.ts';
-import { chunks, parseSnapshot } from '../core/index.ts';
+import type {
+  ChildAccount,
+  CorporateAccount,
+  MassChange,
+  Plan,
+  Snapshot,
+  SnapshotInput,
+} from '../core/index.ts';
+import { chunks, massChanges, parseSnapshot } from '../core/index.ts';
 import type { PhoneVerdicts } from '../core/normalise.ts';
 import { planWithVerdicts } from '../parallel/plan-in-parallel.ts';
 import type { WriteBatch, WriteJournal } from './write-journal.ts';
@@ -46,8 +53,32 @@ export interface RunOnceInput {
    * stands in, so stored and live records match.
    */
   hashKeys?: <A extends ChildAccount | CorporateAccount>(account: A) => A;
-  /** Audit written ahead of each batch of writes, made once the plan is known. */
-  journal?: (plan: Plan) => WriteJournal;
+  /** Audit written ahead of each batch of writes, made once the plan is known (`accounts`: as planned with). */
+  journal?: (plan: Plan, accounts: readonly (ChildAccount | CorporateAccount)[]) => WriteJournal;
+  /**
+   * A plan other than the sharing rules (revert, remove-all). Each of its changes concerns its own record only, so
+   * the corporate account is always read, an unreadable account stops only its own writes, and the mass-change
+   * guard does not apply (the admin asked for exactly this, after a preview).
+   */
+  planner?: (snapshot: Snapshot) => Plan;
+  /** The admin confirmed a mass change: write it even when it would untag many records (core/mass-change.ts). */
+  confirmMassChange?: boolean;
+  /** Told of each step (pulls, plan, writes per account); called often, so keep it cheap. */
+  onProgress?: (progress: RunProgress) => void;
+}
+
+export interface AccountProgress {
+  accountId: string;
+  name: string;
+  pulled: boolean;
+  contacts: number;
+  written: number;
+  toWrite: number;
+}
+
+export interface RunProgress {
+  phase: 'pulling' | 'planning' | 'writing' | 'done';
+  accounts: AccountProgress[];
 }
 
 /** Writes sent to one account at a time: each batch is journalled before it is sent and settled after. */
@@ -66,6 +97,10 @@ export interface RunOnceReport {
   pulled: (ChildAccount | CorporateAccount)[];
   /** The changes written (planned, allowed this run, and not reported as failed). */
   applied: { children: Plan['children']; corporate: Plan['corporate'] };
+  /** The changes this run sends (or, dry or held, would send): the plan less what this run may not write. */
+  toWrite: { children: Plan['children']; corporate: Plan['corporate'] };
+  /** Accounts where the writes would untag too much: when any, the run wrote nothing (held). */
+  held: MassChange[];
   /** Phone verdicts computed while planning (by country, then phone text), for later work on the same numbers. */
   phoneVerdicts: PhoneVerdicts | undefined;
   /** Which corporate contact holds each shared person, as the connector reported. */
@@ -73,7 +108,7 @@ export interface RunOnceReport {
   calls: Record<string, CallStats>;
 }
 
-async function inPool<T>(
+export async function inPool<T>(
   items: readonly T[],
   limit: number,
   work: (item: T) => Promise<void>,
@@ -109,6 +144,20 @@ export async function runOnce(input: RunOnceInput): Promise<RunOnceReport> {
     sessions.set(account.connection.accountId, open(account));
   }
   const session = (accountId: string) => sessions.get(accountId) as AccountSession;
+  const progress = new Map<string, AccountProgress>();
+  for (const { connection } of [...input.children, ...(input.corporate ? [input.corporate] : [])])
+    progress.set(connection.accountId, {
+      accountId: connection.accountId,
+      name: connection.name,
+      pulled: false,
+      contacts: 0,
+      written: 0,
+      toWrite: 0,
+    });
+  const tell = (phase: RunProgress['phase']) =>
+    input.onProgress?.({ phase, accounts: [...progress.values()].map((a) => ({ ...a })) });
+  const progressOf = (accountId: string) => progress.get(accountId) as AccountProgress;
+  tell('pulling');
   const accountErrors: ConnectorError[] = [];
   const unreadable = new Set<string>();
   const staleAccounts: string[] = [];
@@ -116,13 +165,21 @@ export async function runOnce(input: RunOnceInput): Promise<RunOnceReport> {
   const pulled = new Map<string, ChildAccount>();
   let corporate: CorporateAccount | null = null;
   const copyToCorporate = Boolean(input.settings?.copyToCorporate);
-  const toPull = [...input.children, ...(input.corporate && copyToCorporate ? [input.corporate] : [])];
+  const readCorporate = copyToCorporate || input.planner !== undefined;
+  const toPull = [...input.children, ...(input.corporate && readCorporate ? [input.corporate] : [])];
+  if (input.corporate && !readCorporate) progress.delete(input.corporate.connection.accountId);
   await inPool(toPull, input.pullConcurrency ?? 4, async (account) => {
     const { accountId, role } = account.connection;
     try {
       if (account.unreadable) throw account.unreadable;
-      if (role === 'corporate') corporate = await session(accountId).pullCorporate();
-      else pulled.set(accountId, await session(accountId).pullChild());
+      const read =
+        role === 'corporate'
+          ? await session(accountId).pullCorporate()
+          : await session(accountId).pullChild();
+      if (role === 'corporate') corporate = read;
+      else pulled.set(accountId, read as ChildAccount);
+      Object.assign(progressOf(accountId), { pulled: true, contacts: read.contacts.length });
+      tell('pulling');
     } catch (error) {
       accountErrors.push(asConnectorError(error, accountId, 'pull'));
       unreadable.add(accountId);
@@ -143,9 +200,38 @@ export async function runOnce(input: RunOnceInput): Promise<RunOnceReport> {
   }
   // Children in the tenant's order, whatever order the pulls finished in.
   const children = input.children.flatMap((a) => pulled.get(a.connection.accountId) ?? []);
-  const { plan, verdicts } = await planWithVerdicts(
-    parseSnapshot({ settings: input.settings, children, corporate: copyToCorporate ? corporate : null }),
-  );
+  tell('planning');
+  const snapshot = parseSnapshot({
+    settings: input.settings,
+    children,
+    corporate: readCorporate ? corporate : null,
+  });
+  const { plan, verdicts } = input.planner
+    ? { plan: input.planner(snapshot), verdicts: undefined }
+    : await planWithVerdicts(snapshot);
+  // Without a stand-in for an unreadable account, its people may look unshared: remove nothing anywhere. (An undo's
+  // changes do not depend on other accounts' people.)
+  const removalsAllowed =
+    input.planner !== undefined || [...unreadable].every((id) => staleAccounts.includes(id));
+  const keepsAll = (change: { before: string[]; after: string[] }) =>
+    removalsAllowed || change.before.every((tag) => change.after.includes(tag));
+
+  const writable = (accountId: string) => !unreadable.has(accountId);
+  const byAccount = new Map<string, Plan['children']>();
+  for (const change of plan.children) {
+    if (!writable(change.accountId) || !keepsAll(change)) continue;
+    const list = byAccount.get(change.accountId) ?? [];
+    list.push(change);
+    byAccount.set(change.accountId, list);
+  }
+  const corporateId = input.corporate?.connection.accountId;
+  // A copy is made from its primary record's live values: none when that account's stored state stood in.
+  const actions =
+    corporateId && writable(corporateId)
+      ? plan.corporate.filter((a) => (a.action === 'create' ? live(a.from.accountId) : keepsAll(a)))
+      : [];
+  for (const [accountId, changes] of byAccount) progressOf(accountId).toWrite = changes.length;
+  if (corporateId && progress.has(corporateId)) progressOf(corporateId).toWrite = actions.length;
   const report: RunOnceReport = {
     plan,
     written: 0,
@@ -157,13 +243,27 @@ export async function runOnce(input: RunOnceInput): Promise<RunOnceReport> {
       ...(corporate && live((corporate as CorporateAccount).id) ? [corporate as CorporateAccount] : []),
     ],
     applied: { children: [], corporate: [] },
+    toWrite: { children: [...byAccount.values()].flat(), corporate: actions },
+    held: [],
     copies: [],
     phoneVerdicts: verdicts,
     calls: {},
   };
-  if (input.dryRun) return finish(report, sessions);
+  if (input.dryRun) return finish(report, sessions, tell);
+  if (!input.planner && !input.confirmMassChange) {
+    report.held = massChanges(
+      {
+        children: children.filter((c) => live(c.id)),
+        corporate:
+          corporate && live((corporate as CorporateAccount).id) ? (corporate as CorporateAccount) : null,
+      },
+      report.toWrite,
+    );
+    if (report.held.length > 0) return finish(report, sessions, tell);
+  }
+  tell('writing');
 
-  const journal = input.journal?.(plan);
+  const journal = input.journal?.(plan, [...children, ...(corporate ? [corporate as CorporateAccount] : [])]);
   const journalled = async (batch: WriteBatch, write: () => Promise<ApplyReport>): Promise<ApplyReport> => {
     const settle = await journal?.intend(batch);
     let applied: ApplyReport;
@@ -177,19 +277,6 @@ export async function runOnce(input: RunOnceInput): Promise<RunOnceReport> {
     return applied;
   };
 
-  // Without a stand-in for an unreadable account, its people may look unshared: remove nothing anywhere.
-  const removalsAllowed = [...unreadable].every((id) => staleAccounts.includes(id));
-  const keepsAll = (change: { before: string[]; after: string[] }) =>
-    removalsAllowed || change.before.every((tag) => change.after.includes(tag));
-
-  const writable = (accountId: string) => !unreadable.has(accountId);
-  const byAccount = new Map<string, Plan['children']>();
-  for (const change of plan.children) {
-    if (!writable(change.accountId) || !keepsAll(change)) continue;
-    const list = byAccount.get(change.accountId) ?? [];
-    list.push(change);
-    byAccount.set(change.accountId, list);
-  }
   // Every readable child gets its tag options ensured, changes or not, so a renamed account's tag label is
   // relabelled everywhere in the run that first sees the new name.
   const readable = input.children
@@ -204,6 +291,8 @@ export async function runOnce(input: RunOnceInput): Promise<RunOnceReport> {
           session(accountId).applyTagChanges(batch),
         );
         report.written += applied.written;
+        progressOf(accountId).written += applied.written;
+        tell('writing');
         report.failures.push(...applied.failures);
         const failed = new Set(applied.failures.map((f) => f.recordId));
         report.applied.children.push(...batch.filter((c) => !failed.has(c.contactId)));
@@ -213,12 +302,7 @@ export async function runOnce(input: RunOnceInput): Promise<RunOnceReport> {
     }
   });
 
-  const corporateId = input.corporate?.connection.accountId;
-  // A copy is made from its primary record's live values: none when that account's stored state stood in.
-  const actions = plan.corporate.filter((a) =>
-    a.action === 'create' ? live(a.from.accountId) : keepsAll(a),
-  );
-  if (corporateId && actions.length > 0 && writable(corporateId)) {
+  if (corporateId && actions.length > 0) {
     try {
       await session(corporateId).ensureTagField(plan.tagOptions);
       // Connectors send updates and creates as separate API batches: batching each kind apart keeps every API
@@ -232,6 +316,8 @@ export async function runOnce(input: RunOnceInput): Promise<RunOnceReport> {
           session(corporateId).applyCorporate(batch, plan),
         );
         report.written += applied.written;
+        progressOf(corporateId).written += applied.written;
+        tell('writing');
         report.failures.push(...applied.failures);
         report.copies.push(...applied.copies);
         const failedShared = new Set(applied.failures.map((f) => f.sharedId ?? f.recordId));
@@ -245,10 +331,15 @@ export async function runOnce(input: RunOnceInput): Promise<RunOnceReport> {
       accountErrors.push(asConnectorError(error, corporateId, 'apply corporate copies'));
     }
   }
-  return finish(report, sessions);
+  return finish(report, sessions, tell);
 }
 
-function finish(report: RunOnceReport, sessions: Map<string, AccountSession>): RunOnceReport {
+function finish(
+  report: RunOnceReport,
+  sessions: Map<string, AccountSession>,
+  tell: (phase: RunProgress['phase']) => void,
+): RunOnceReport {
   for (const [accountId, session] of sessions) report.calls[accountId] = session.calls();
+  tell('done');
   return report;
 }

@@ -76,13 +76,13 @@ describe('a tenant run', () => {
     expect(dump).not.toMatch(/bob@|carol@|555/i);
   });
 
-  it('a dry run writes nothing and records no audit', async () => {
+  it('a dry run writes nothing and records no change as sent (only planned ones)', async () => {
     const provider = new MemoryProvider(demo());
     const tenantId = await tenantFor(provider);
     const { runId, report } = await runTenant(store, () => provider.connector(), tenantId, { dryRun: true });
     expect(report.plan.children.length).toBeGreaterThan(0);
     expect(provider.writes).toBe(0);
-    expect(await store.audit.list(tenantId, runId)).toEqual([]);
+    expect((await store.audit.list(tenantId, runId)).filter((e) => e.status !== 'planned')).toEqual([]);
   });
 
   it('2.7: an unreadable account is planned from its stored state (hashed keys) and not written to', async () => {
@@ -206,5 +206,54 @@ describe('a tenant run', () => {
     expect(final.report.plan.children).toEqual([]);
     expect(final.report.plan.corporate).toEqual([]);
     expect(provider.accounts.get('corp')?.contacts).toHaveLength(2);
+  });
+});
+
+describe("a run's people", () => {
+  const query = { sort: 'name', dir: 'asc', limit: 50, offset: 0 } as const;
+
+  it('stores each shared person with names, the community that had them first, and keyed hashes of their keys', async () => {
+    const provider = new MemoryProvider(demo());
+    const tenantId = await tenantFor(provider);
+    const { runId } = await runTenant(store, () => provider.connector(), tenantId);
+    const { total, people } = await store.people.list(tenantId, runId, query);
+    expect(total).toBe(2);
+    const bob = people.find((p) => p.name === 'Bob');
+    expect(bob).toMatchObject({ primaryAccountId: 'north', reason: 'created', firstAccountId: 'north' });
+    expect(bob?.firstCreatedAt?.toISOString()).toBe('2020-01-01T00:00:00.000Z');
+    expect(bob?.members.map((m) => [m.accountId, m.recordId, m.name])).toEqual([
+      ['north', 'n1', 'Bob'],
+      ['south', 's1', 'record s1'],
+    ]);
+    // Created at the same instant: the account connected first (the tenant's order: east, north, south) had them.
+    const carol = people.find((p) => p.sharedId !== bob?.sharedId);
+    expect(carol).toMatchObject({ firstAccountId: 'east', primaryAccountId: 'east' });
+    expect(carol?.tags).toEqual([PRIMARY, SECONDARY]);
+
+    const hash = await store.tenants.hasher(tenantId);
+    const find = async (key: string) =>
+      (await store.people.list(tenantId, runId, { ...query, keyHashes: [`h:${hash(key)}`] })).people.map(
+        (p) => p.sharedId,
+      );
+    expect(await find('bob@example.com')).toEqual([bob?.sharedId]);
+    expect(await find('+12125550100')).toEqual([carol?.sharedId]);
+    const audit = await store.audit.list(tenantId, runId);
+    expect(audit.find((e) => e.recordId === 'n1')).toMatchObject({ name: 'Bob', sharedId: bob?.sharedId });
+  });
+
+  it("stores a preview's changes as planned audit entries (naming each person) and writes nothing", async () => {
+    const provider = new MemoryProvider(demo());
+    const tenantId = await tenantFor(provider);
+    const { runId, report } = await runTenant(store, () => provider.connector(), tenantId, { dryRun: true });
+    expect(provider.writes).toBe(0);
+    const audit = await store.audit.list(tenantId, runId);
+    expect(audit).toHaveLength(report.plan.children.length + report.plan.corporate.length);
+    expect(new Set(audit.map((e) => e.status))).toEqual(new Set(['planned']));
+    expect(audit.find((e) => e.recordId === 'n1')).toMatchObject({ action: 'tag', name: 'Bob' });
+    expect(audit.filter((e) => e.action === 'create-copy').map((e) => [e.accountId, e.name])).toContainEqual([
+      'corp',
+      'Bob',
+    ]);
+    expect((await store.people.list(tenantId, runId, query)).total).toBe(2);
   });
 });

@@ -4,13 +4,23 @@ import {
   ConnectorError,
   type Logger,
   type ProviderName,
+  type SessionHooks,
   silentLogger,
 } from '../../connectors/connector.ts';
-import { type ChildAccount, type Contact, type CorporateAccount, PhoneReader } from '../core/index.ts';
+import {
+  type ChildAccount,
+  type Contact,
+  type CorporateAccount,
+  heldReason,
+  PhoneReader,
+  type Plan,
+  type Snapshot,
+} from '../core/index.ts';
 import { HEARTBEAT_MS, type RunSummary, type Store, type StoredAccount } from '../store/store.ts';
 import { displayName, withHashedKeys } from './hashed-state.ts';
-import { type RunAccount, type RunOnceReport, runOnce } from './run-once.ts';
-import { storeJournal } from './write-journal.ts';
+import { type RunAccount, type RunOnceReport, type RunProgress, runOnce } from './run-once.ts';
+import { storeRunPeople } from './run-people.ts';
+import { plannedEntries, recordNames, storeJournal } from './write-journal.ts';
 
 // A tenant's run as the app performs it: the stored accounts and settings, runOnce, then the run record, the
 // audit of every change written (ahead of each write), each account's state for the next run, and account
@@ -27,6 +37,21 @@ export interface RunTenantOptions {
   logger?: Logger;
   /** Who runs it (default: this process); a run whose owner stops beating is failed by the next start. */
   owner?: string;
+  /** The admin confirmed: write even a mass change the guard would hold. */
+  confirmMassChange?: boolean;
+  /** Live progress of the run (see src/server/live-runs.ts). */
+  onProgress?: (event: RunEvent) => void;
+  /** Undo runs (src/sync/undo.ts): their own plan instead of the sharing rules, over these accounts only. */
+  undo?: { planner: (snapshot: Snapshot) => Plan; revertOf?: number; accountIds?: ReadonlySet<string> };
+}
+
+/** A run's progress as the admin page shows it live. */
+export interface RunEvent extends RunProgress {
+  runId: number;
+  trigger: string;
+  dryRun: boolean;
+  /** Set once the run is over. */
+  status?: RunSummary['status'];
 }
 
 export interface RunResult {
@@ -35,6 +60,21 @@ export interface RunResult {
   report: RunOnceReport;
   /** The provider of each account the run served, by the plan's account id. */
   providers: Map<string, ProviderName>;
+}
+
+/** A stored account's session hooks: new tokens are stored, and an ended grant marks it "needs reconnect". */
+export function accountHooks(
+  store: Store,
+  tenantId: string,
+  account: StoredAccount,
+  logger: Logger,
+): SessionHooks {
+  return {
+    logger,
+    onTokens: (tokens) => store.accounts.saveTokens(tenantId, account.id, tokens),
+    // Access ended: the admin page says so at once, not when the run is over.
+    onAuthRevoked: () => store.accounts.setStatus(tenantId, account.id, 'needs-reconnect'),
+  };
 }
 
 /** Tags as they stand after this run's writes, so the stored state is what the accounts now hold. */
@@ -62,11 +102,19 @@ export async function runTenant(
   const tenant = await store.tenants.get(tenantId);
   if (!tenant) throw new Error(`no tenant ${tenantId}; list tenants with the accounts command`);
   const dryRun = options.dryRun ?? false;
+  const trigger = options.trigger ?? 'manual';
+  const { undo } = options;
   const runId = await store.runs.start(tenantId, {
     dryRun,
-    trigger: options.trigger ?? 'manual',
+    trigger,
     owner: options.owner ?? PROCESS_ID,
+    ...(undo?.revertOf !== undefined ? { revertOf: undo.revertOf } : {}),
   });
+  let last: RunProgress = { phase: 'pulling', accounts: [] };
+  const tell = (progress: RunProgress, status?: RunSummary['status']) => {
+    last = progress;
+    options.onProgress?.({ runId, trigger, dryRun, ...progress, ...(status ? { status } : {}) });
+  };
   const heartbeat = setInterval(() => {
     store.runs.heartbeat(tenantId, runId).catch((error: unknown) => {
       logger.warn({ tenantId, runId, error: String(error) }, 'run heartbeat failed');
@@ -74,17 +122,14 @@ export async function runTenant(
   }, HEARTBEAT_MS);
   heartbeat.unref();
   try {
-    const accounts = await store.accounts.list(tenantId);
+    const accounts = (await store.accounts.list(tenantId)).filter(
+      (a) => !undo?.accountIds || undo.accountIds.has(a.accountId),
+    );
     const country = (a: StoredAccount) => a.country ?? tenant.settings.defaultCountry;
     const toRun = (account: StoredAccount): RunAccount => ({
       connector: connectorFor(account.provider),
       connection: account,
-      hooks: {
-        logger,
-        onTokens: (tokens) => store.accounts.saveTokens(tenantId, account.id, tokens),
-        // Access ended: the admin page says so at once, not when the run is over.
-        onAuthRevoked: () => store.accounts.setStatus(tenantId, account.id, 'needs-reconnect'),
-      },
+      hooks: accountHooks(store, tenantId, account, logger),
       ...(account.status === 'needs-reconnect'
         ? {
             unreadable: new ConnectorError(
@@ -100,19 +145,25 @@ export async function runTenant(
     const phones = new PhoneReader();
     const byExternal = new Map(accounts.map((a) => [a.accountId, a]));
     const corporate = accounts.find((a) => a.role === 'corporate');
+    const storedState = async (accountId: string) => {
+      const account = byExternal.get(accountId);
+      return account
+        ? store.accountStates.get(tenantId, { id: accountId, name: account.name, country: account.country })
+        : null;
+    };
     const report = await runOnce({
       settings: tenant.settings,
       children: accounts.filter((a) => a.role === 'child').map(toRun),
       corporate: corporate ? toRun(corporate) : null,
       dryRun,
       hooks: { logger },
-      storedState: async (accountId) => {
-        const account = byExternal.get(accountId);
-        return account
-          ? store.accountStates.get(tenantId, { id: accountId, name: account.name, country: account.country })
-          : null;
-      },
-      ...(dryRun ? {} : { journal: (plan) => storeJournal(store, tenantId, runId, plan) }),
+      ...(undo ? { planner: undo.planner } : {}),
+      ...(options.confirmMassChange ? { confirmMassChange: true } : {}),
+      // runTenant says `done` itself, once the run is recorded.
+      onProgress: (progress) => progress.phase !== 'done' && tell(progress),
+      // An undo writes only where it read live.
+      storedState: undo ? async () => null : storedState,
+      ...(dryRun ? {} : { journal: (plan, planned) => storeJournal(store, tenantId, runId, plan, planned) }),
       hashKeys: (account) => {
         const stored = byExternal.get(account.id);
         return withHashedKeys(
@@ -141,7 +192,35 @@ export async function runTenant(
         await store.accountStates.save(tenantId, { pipelines: [], deals: [], ...hashed }, displayName);
       }
     }
-    const status = report.accountErrors.length > 0 || report.failures.length > 0 ? 'partial' : 'succeeded';
+    const held = report.held.length > 0 ? heldReason(report.held) : undefined;
+    if (held) logger.warn({ tenantId, runId }, held);
+    // An undo's plan has no shared people: the people of the run it follows stay the ones shown.
+    if (!undo)
+      await storeRunPeople(store, report, {
+        tenantId,
+        runId,
+        childOrder: accounts.filter((a) => a.role === 'child').map((a) => a.accountId),
+        corporateId: corporate?.accountId ?? null,
+        userTags: tenant.settings.tags,
+        countryOf: (accountId) => {
+          const account = byExternal.get(accountId);
+          return account ? country(account) : tenant.settings.defaultCountry;
+        },
+        hash,
+        storedState,
+      });
+    // A preview's and a held run's changes are kept (as `planned` audit entries) for the admin to look at.
+    if (dryRun || held)
+      await store.audit.plan(
+        tenantId,
+        runId,
+        plannedEntries(report.plan, report.toWrite, corporate?.accountId ?? null, recordNames(report.pulled)),
+      );
+    const status = held
+      ? 'held'
+      : report.accountErrors.length > 0 || report.failures.length > 0
+        ? 'partial'
+        : 'succeeded';
     await store.runs.finish(tenantId, runId, {
       status,
       changes: report.written,
@@ -156,7 +235,9 @@ export async function runTenant(
         })),
         ...report.failures,
       ],
+      ...(held ? { heldReason: held } : {}),
     });
+    tell({ ...last, phase: 'done' }, status);
     logger.info(
       { tenantId, runId, status, written: report.written, shared: report.plan.shared.length },
       'run finished',
@@ -171,6 +252,7 @@ export async function runTenant(
       warnings: [],
       errors: [{ message: error instanceof Error ? error.message : String(error) }],
     });
+    tell({ ...last, phase: 'done' }, 'failed');
     throw error;
   } finally {
     clearInterval(heartbeat);

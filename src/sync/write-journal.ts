@@ -1,6 +1,7 @@
 import type { ApplyReport } from '../../connectors/connector.ts';
-import type { ChildTagChange, CorporateAction, Plan } from '../core/index.ts';
+import type { ChildAccount, ChildTagChange, CorporateAccount, CorporateAction, Plan } from '../core/index.ts';
 import type { AuditEntry, AuditSettlement, Store } from '../store/store.ts';
+import { displayName } from './hashed-state.ts';
 
 // Audit written ahead of every write: a batch's entries are stored `pending` before it is sent, then settled with
 // its result. A run killed between the two leaves them `pending`, so every change that may have reached a CRM
@@ -27,8 +28,28 @@ export function reasonsOf(plan: Plan): (sharedId: string | null) => string {
   return (sharedId) => (sharedId && explanation.get(sharedId)) || NO_LONGER_SHARED;
 }
 
-/** The audit entry of each write in a batch, in the batch's order. */
-export function auditEntriesOf(batch: WriteBatch, reason: (sharedId: string | null) => string): AuditEntry[] {
+/** A record's display name, by account and record id; null when the run did not read it. */
+export type RecordNames = (accountId: string, recordId: string) => string | null;
+
+/** The display names of every record of these accounts. */
+export function recordNames(accounts: readonly (ChildAccount | CorporateAccount)[]): RecordNames {
+  const byAccount = new Map(
+    accounts.map((a) => [a.id, new Map(a.contacts.map((c) => [c.id, c] as const))] as const),
+  );
+  return (accountId, recordId) => {
+    const contact = byAccount.get(accountId)?.get(recordId);
+    return contact ? displayName(contact) : null;
+  };
+}
+
+const noNames: RecordNames = () => null;
+
+/** The audit entry of each write in a batch, in the batch's order, naming the person each is for. */
+export function auditEntriesOf(
+  batch: WriteBatch,
+  reason: (sharedId: string | null) => string,
+  nameOf: RecordNames = noNames,
+): AuditEntry[] {
   if (batch.kind === 'tags') {
     return batch.changes.map((c) => ({
       accountId: c.accountId,
@@ -37,6 +58,8 @@ export function auditEntriesOf(batch: WriteBatch, reason: (sharedId: string | nu
       before: c.before,
       after: c.after,
       reason: reason(c.sharedId),
+      name: nameOf(c.accountId, c.contactId),
+      sharedId: c.sharedId,
     }));
   }
   return batch.actions.map((a) =>
@@ -48,6 +71,8 @@ export function auditEntriesOf(batch: WriteBatch, reason: (sharedId: string | nu
           before: [],
           after: a.after,
           reason: reason(a.sharedId),
+          name: nameOf(a.from.accountId, a.from.contactId),
+          sharedId: a.sharedId,
         }
       : {
           accountId: batch.accountId,
@@ -56,8 +81,25 @@ export function auditEntriesOf(batch: WriteBatch, reason: (sharedId: string | nu
           before: a.before,
           after: a.after,
           reason: reason(a.sharedId),
+          name: nameOf(batch.accountId, a.contactId),
+          sharedId: a.sharedId,
         },
   );
+}
+
+/** Every change of a plan as audit entries (a preview's, never sent): child tags, then corporate actions. */
+export function plannedEntries(
+  plan: Plan,
+  writes: { children: readonly ChildTagChange[]; corporate: readonly CorporateAction[] },
+  corporateId: string | null,
+  nameOf: RecordNames,
+): AuditEntry[] {
+  const reason = reasonsOf(plan);
+  // Tag entries name each change's own account, so one batch holds every child's.
+  const children = auditEntriesOf({ kind: 'tags', accountId: '', changes: writes.children }, reason, nameOf);
+  if (!corporateId || writes.corporate.length === 0) return children;
+  const corporate = { kind: 'corporate' as const, accountId: corporateId, actions: writes.corporate };
+  return [...children, ...auditEntriesOf(corporate, reason, nameOf)];
 }
 
 /** How each write of a batch ended, from the connector's report or the error that stopped the batch. */
@@ -91,12 +133,19 @@ export function settlementsOf(
   });
 }
 
-/** The journal of one run, in the store's audit. */
-export function storeJournal(store: Store, tenantId: string, runId: number, plan: Plan): WriteJournal {
+/** The journal of one run, in the store's audit; `accounts` (as the run read them) name the records. */
+export function storeJournal(
+  store: Store,
+  tenantId: string,
+  runId: number,
+  plan: Plan,
+  accounts: readonly (ChildAccount | CorporateAccount)[] = [],
+): WriteJournal {
   const reason = reasonsOf(plan);
+  const nameOf = recordNames(accounts);
   return {
     async intend(batch) {
-      const ids = await store.audit.intend(tenantId, runId, auditEntriesOf(batch, reason));
+      const ids = await store.audit.intend(tenantId, runId, auditEntriesOf(batch, reason, nameOf));
       return (outcome) => store.audit.settle(tenantId, settlementsOf(batch, ids, outcome));
     },
   };

@@ -106,6 +106,8 @@ export class MemoryProvider {
         this.revoked.push(tokens.refreshToken ?? tokens.accessToken);
       },
       open: (connection) => this.#session(connection.accountId),
+      recordUrl: (connection, recordId) =>
+        `https://memory.invalid/${encodeURIComponent(connection.accountId)}/records/${encodeURIComponent(recordId)}`,
     };
   }
 
@@ -164,6 +166,12 @@ export class MemoryProvider {
           report.written += 1;
         }
         return report;
+      },
+      readContactDetails: async (ids) => {
+        const wanted = new Set(ids);
+        return data()
+          .contacts.filter((c) => wanted.has(c.id))
+          .map((c) => ({ id: c.id, emails: c.emails, phones: c.phones }));
       },
       calls: () => tally.stats(),
     };

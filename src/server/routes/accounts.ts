@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import type { StoredAccount } from '../../store/store.ts';
+import { countryCode } from '../../core/settings.ts';
+import { ACTIVE_STATUSES, type StoredAccount } from '../../store/store.ts';
 import { adminOf, authorization, providerOf, type RouteContext, STATE_TTL_MS } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import { withoutTokens } from './tenant.ts';
@@ -8,10 +9,17 @@ import { withoutTokens } from './tenant.ts';
 // A tenant's CRM accounts: connect links, approving or rejecting accounts that asked to join, disconnecting, and
 // choosing the communities of a one-org Salesforce connection.
 
-const connectLinkBody = z.strictObject({
-  provider: z.string(),
-  role: z.enum(['child', 'corporate']).default('child'),
-});
+const connectLinkBody = z.union([
+  z.strictObject({ provider: z.string(), role: z.enum(['child', 'corporate']).default('child') }),
+  // Reconnect: a link whose consent refreshes this account's tokens.
+  z.strictObject({ accountId: z.string().min(1) }),
+]);
+const accountPatch = z
+  .strictObject({
+    name: z.string().trim().min(1).max(100).optional(),
+    country: countryCode.nullable().optional(),
+  })
+  .refine((body) => body.name !== undefined || body.country !== undefined, 'send a name or a country');
 const communitiesBody = z.strictObject({
   parentId: z.string().min(1),
   communityIds: z.array(z.string().min(1)).min(1),
@@ -37,10 +45,40 @@ export function accountRoutes(ctx: RouteContext): Router {
   router.post('/connect-links', async (request, response) => {
     const { tenantId, admin } = adminOf(response);
     const body = connectLinkBody.parse(request.body ?? {});
+    if ('accountId' in body) {
+      const account = await accountOf(tenantId, body.accountId);
+      if (!ACTIVE_STATUSES.includes(account.status)) {
+        throw new HttpError(409, `${account.name} is ${account.status}: connect it again with a new link`);
+      }
+      const state = { tenantId, role: account.role, accountId: account.id };
+      const { url } = await authorization(ctx, account.provider, state);
+      await store.admins.record(tenantId, admin, 'reconnect-link', { account: account.name });
+      response.json({ url, expiresInMs: STATE_TTL_MS });
+      return;
+    }
     const provider = providerOf(deps, body.provider);
     const { url } = await authorization(ctx, provider, { tenantId, role: body.role });
     await store.admins.record(tenantId, admin, 'connect-link', { provider, role: body.role });
     response.json({ url, expiresInMs: STATE_TTL_MS });
+  });
+
+  // Rename (the name used in tags and sentences from the next run on) and the account's phone country.
+  router.patch('/accounts/:accountId', async (request, response) => {
+    const { tenantId, admin } = adminOf(response);
+    const body = accountPatch.parse(request.body ?? {});
+    const account = await accountOf(tenantId, request.params.accountId);
+    if (body.name !== undefined && body.name !== account.name) {
+      await store.accounts.rename(tenantId, account.id, body.name);
+      await store.admins.record(tenantId, admin, 'rename-account', { from: account.name, to: body.name });
+    }
+    if (body.country !== undefined && body.country !== account.country) {
+      await store.accounts.setCountry(tenantId, account.id, body.country);
+      await store.admins.record(tenantId, admin, 'account-country', {
+        account: body.name ?? account.name,
+        country: body.country,
+      });
+    }
+    response.json({ account: withoutTokens(await accountOf(tenantId, account.id)) });
   });
 
   router.post('/accounts/:accountId/approve', async (request, response) => {

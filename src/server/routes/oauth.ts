@@ -1,7 +1,7 @@
 import express, { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { ConnectedIdentity, ProviderName } from '../../../connectors/connector.ts';
-import type { InstallState, Tenant } from '../../store/store.ts';
+import type { Admin, InstallState, Tenant } from '../../store/store.ts';
 import { authorization, providerOf, type RouteContext, redirectUri } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import { html, page, providerName } from '../pages.ts';
@@ -11,6 +11,13 @@ import type { Session } from '../sessions.ts';
 // Marketplace install, admin sign-in and account connection over OAuth. Installing and signing in are bound to
 // the browser that started them (a flow cookie), so a link made elsewhere never silently replaces a session.
 // Connect links stay shareable: one completed by anyone but the tenant's signed-in admin arrives as pending.
+
+/** What someone who is not the tenant's admin sees after refreshing one of its accounts. */
+const reconnectedPage = (what: string, tenant: Tenant) =>
+  page(
+    'Reconnected',
+    html`<p>${what} is connected again to <strong>${tenant.name}</strong>'s Community Sync. You can close this window.</p>`,
+  );
 
 const callbackQuery = z.object({ code: z.string().min(1), state: z.string().min(1) });
 const switchForm = z.object({ token: z.string().min(1) });
@@ -116,6 +123,7 @@ export function oauthRoutes(ctx: RouteContext): Router {
       throw new HttpError(400, 'this connection link belongs to no tenant any more: ask for a new one');
     const session = cookies.session(request);
     const admin = session?.tenantId === tenant.id ? await store.admins.get(tenant.id, session.admin) : null;
+    if (state.accountId) return reconnect(response, tenant, state.accountId, identity, admin);
     const role = state.role === 'corporate' ? 'corporate' : 'child';
     const attached = await ctx.connections.attach(tenant.id, state.provider, role, identity, admin !== null);
     const { account } = attached;
@@ -141,11 +149,34 @@ export function oauthRoutes(ctx: RouteContext): Router {
             html`<p>${what} has asked to join <strong>${tenant.name}</strong>'s Community Sync.</p>
 <p>Nothing is read from or written to it until an admin of ${tenant.name} approves it on the Community Sync admin page. You can close this window.</p>`,
           )
-        : page(
-            `Reconnected`,
-            html`<p>${what} is connected again to <strong>${tenant.name}</strong>'s Community Sync. You can close this window.</p>`,
-          ),
+        : reconnectedPage(what, tenant),
     );
+  }
+
+  /** A Reconnect link: the consent must be for the account it names, whose tokens it then refreshes. */
+  async function reconnect(
+    response: Response,
+    tenant: Tenant,
+    accountId: string,
+    identity: ConnectedIdentity,
+    admin: Admin | null,
+  ) {
+    const account = await store.accounts.get(tenant.id, accountId);
+    if (!account) throw new HttpError(400, 'the account this link reconnects is gone: ask for a new link');
+    const refreshed = await ctx.connections.reconnect(tenant.id, account, identity);
+    if (!refreshed) {
+      throw new HttpError(
+        400,
+        `this link reconnects ${account.name} (${providerName(account.provider)} account ${account.accountId}), but the consent was given on account ${identity.accountId}: sign in to ${account.name} and use the link again`,
+      );
+    }
+    ctx.logger.info({ tenantId: tenant.id, accountId: account.id }, 'account reconnected');
+    if (admin) {
+      await store.admins.record(tenant.id, admin, 'reconnect-account', { account: account.name });
+      response.redirect(`/?reconnected=${encodeURIComponent(account.name)}`);
+      return;
+    }
+    response.type('html').send(reconnectedPage(account.name, tenant));
   }
 
   async function confirmSwitch(

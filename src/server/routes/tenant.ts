@@ -1,9 +1,11 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { mergeSettings } from '../../core/index.ts';
-import { ALL_STATUSES, type StoredAccount } from '../../store/store.ts';
+import { nextRunOf } from '../../jobs/schedule.ts';
+import { ACTIVE_STATUSES, ALL_STATUSES, type StoredAccount } from '../../store/store.ts';
 import { adminOf, type RouteContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
+import { acknowledgedOf, requireAcknowledgement } from './acknowledgements.ts';
 
 // A tenant as its admins see it: accounts, recent runs, settings (any subset saved at a time), the log of what
 // admins did, and uninstalling.
@@ -24,12 +26,40 @@ export function tenantRoutes(ctx: RouteContext): Router {
     const { tenantId, admin } = adminOf(response);
     const tenant = await store.tenants.get(tenantId);
     if (!tenant) throw new HttpError(404, 'no such tenant');
-    const accounts = await store.accounts.list(tenantId, ALL_STATUSES);
+    const [accounts, states, runs, running, [real], [preview]] = await Promise.all([
+      store.accounts.list(tenantId, ALL_STATUSES),
+      store.accountStates.summaries(tenantId),
+      store.runs.list(tenantId, 10),
+      store.runs.running(tenantId),
+      store.runs.finished(tenantId, { dryRun: false, limit: 1 }),
+      store.runs.finished(tenantId, { dryRun: true, limit: 1 }),
+    ]);
+    // Connection order is the tenant's order of active child accounts, the plan's last tie-break.
+    const order = new Map(
+      accounts
+        .filter((a) => a.role === 'child' && ACTIVE_STATUSES.includes(a.status))
+        .map((a, i) => [a.id, i + 1]),
+    );
     response.json({
       tenant,
       admin,
-      accounts: accounts.map(withoutTokens),
-      runs: await store.runs.list(tenantId, 10),
+      accounts: accounts.map((a) => {
+        const state = states.get(a.accountId);
+        return {
+          ...withoutTokens(a),
+          lastPulledAt: state?.readAt.toISOString() ?? null,
+          contactCount: state?.contacts ?? null,
+          order: order.get(a.id) ?? null,
+          syncing: running !== null && ACTIVE_STATUSES.includes(a.status),
+        };
+      }),
+      runs,
+      running: running
+        ? { runId: running.id, startedAt: running.startedAt.toISOString(), trigger: running.trigger }
+        : null,
+      preview: preview && (!real || preview.id > real.id) ? preview.id : null,
+      nextRunAt: nextRunOf(tenant.settings, ctx.now()),
+      acknowledged: await acknowledgedOf(store, tenantId),
     });
   });
 
@@ -37,7 +67,10 @@ export function tenantRoutes(ctx: RouteContext): Router {
     const { tenantId, admin } = adminOf(response);
     const tenant = await store.tenants.get(tenantId);
     if (!tenant) throw new HttpError(404, 'no such tenant');
-    const settings = await store.tenants.saveSettings(tenantId, mergeSettings(tenant.settings, request.body));
+    const merged = mergeSettings(tenant.settings, request.body);
+    if (merged.copyToCorporate && !tenant.settings.copyToCorporate)
+      await requireAcknowledgement(store, tenantId, 'corporate-copies');
+    const settings = await store.tenants.saveSettings(tenantId, merged);
     const changed = Object.fromEntries(
       Object.entries(settings).filter(
         ([key, value]) =>
