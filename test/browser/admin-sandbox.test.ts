@@ -155,9 +155,14 @@ describe.skipIf(chromiumMissing !== null)('the sandbox admin page', () => {
       .poll(() => page.locator('#notice').textContent(), { timeout: 60_000 })
       .toMatch(/^Run finished/);
     expect(await page.locator('#notice').textContent()).toBe(`Run finished: ${count} records written.`);
+    // While it ran, the live region named the run; once over, it keeps each account's counts.
     const seen = (await page.evaluate("window.liveSeen.join('\\n')")) as string;
-    expect(seen).toMatch(/Run #\d+ in progress/);
-    expect(seen).toMatch(/Maple Grove: read \d+ contacts/);
+    const runId = /Run #(\d+) finished/.exec(seen)?.[1];
+    expect(runId).toBeDefined();
+    await expect.poll(() => page.locator('#live').textContent()).toContain(`Run #${runId} finished`);
+    expect(await page.locator('#live li').allTextContents()).toContainEqual(
+      expect.stringMatching(/^Maple Grove: read 70 contacts, written [1-9]\d* of [1-9]\d*$/),
+    );
     expect(bobsTags()).not.toBe(before);
     expect(await page.getByRole('button', { name: 'Run now' }).isDisabled()).toBe(false);
   }, 90_000);
@@ -191,6 +196,9 @@ describe.skipIf(chromiumMissing !== null)('the sandbox admin page', () => {
     await dialog.getByRole('button', { name: 'Revert' }).click();
     await expect.poll(() => page.locator('#notice').textContent(), { timeout: 60_000 }).toMatch(/^Reverted/);
     expect(await visibleText(page)).toContain('Community Sync is now off');
+    expect(await page.locator('details.run summary').first().textContent()).toMatch(
+      /Run \(revert of run #\d+\) · succeeded: \d+ records written/,
+    );
     expect(bobsTags()?.split(';').sort()).not.toContain(expect.stringMatching(/open-house/));
     await screenshot(page, 'history-reverted');
     await openView(page, 'settings');

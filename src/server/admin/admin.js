@@ -223,20 +223,21 @@ const PHASES = {
 function renderLive() {
   const live = app.live;
   const out = $('live');
-  if (!live || live.phase === 'done') {
+  if (!live) {
     out.replaceChildren();
     return;
   }
   const what = live.dryRun ? 'Preview' : live.trigger === 'revert' ? 'Revert' : 'Run';
+  const done = live.phase === 'done';
+  // Once over, the last state stays as the run's summary until the admin moves on.
+  const headline = done
+    ? `${what} #${live.runId} ${live.status === 'failed' ? 'failed' : live.status === 'held' ? 'was held before writing' : 'finished'}`
+    : `${what} #${live.runId} in progress: ${PHASES[live.phase] ?? live.phase}`;
   out.replaceChildren(
     h(
       'div',
-      { className: 'live' },
-      h(
-        'strong',
-        {},
-        `${what} ${live.runId ? `#${live.runId} ` : ''}in progress: ${PHASES[live.phase] ?? live.phase}`,
-      ),
+      { className: done ? 'live done' : 'live' },
+      h('strong', {}, headline),
       h(
         'ul',
         {},
@@ -246,9 +247,10 @@ function renderLive() {
             {},
             `${a.name}: `,
             a.pulled ? `read ${a.contacts ?? 0} contacts` : 'reading…',
-            live.phase === 'writing' || a.written > 0
+            !live.dryRun && (live.phase === 'writing' || done)
               ? `, written ${a.written ?? 0} of ${a.toWrite ?? 0}`
               : '',
+            live.dryRun && done && a.toWrite ? `, would write ${a.toWrite}` : '',
           ),
         ),
       ),
@@ -301,7 +303,15 @@ async function start() {
   $('search').value = currentRoute().params.get('q') ?? '';
   wireSearch();
   await loadState();
-  window.addEventListener('hashchange', () => showView({ focus: true }));
+  // Moving to another view clears what the last one said.
+  window.addEventListener('hashchange', () => {
+    app.notice('');
+    if (app.live?.phase === 'done') {
+      app.live = null;
+      renderLive();
+    }
+    showView({ focus: true });
+  });
   await showView();
   watchRuns();
 }

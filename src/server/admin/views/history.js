@@ -316,18 +316,17 @@ async function undo(app, { path, what }) {
   });
   if (!ok) return;
   app.notice('Undoing… progress shows above.');
+  // Said once the page shows the outcome.
+  let said;
   try {
     const result = await app.api(path, { method: 'POST', body: { dryRun: false } });
     app.undoResult = { what, written: result.written, copiesCreated: result.copiesCreated ?? [] };
-    app.notice(
-      everything
-        ? `Removed: ${plural(result.written, 'record')} written.`
-        : `Reverted: ${plural(result.written, 'record')} written.`,
-    );
+    said = [`${everything ? 'Removed' : 'Reverted'}: ${plural(result.written, 'record')} written.`];
   } catch (error) {
-    app.notice(error.message, 'error');
+    said = [error.message, 'error'];
   }
   await app.reload();
+  app.notice(...said);
 }
 
 function undoPanel(app, result) {

@@ -105,52 +105,56 @@ async function changesOf(app, runId) {
   return h(
     'div',
     { className: 'changes' },
-    changes.accounts.map((a) => {
-      const counts = [
-        a.tagsAdded ? `tags added on ${plural(a.tagsAdded, 'record')}` : null,
-        a.tagsRemoved ? `tags removed from ${plural(a.tagsRemoved, 'record')}` : null,
-        a.copiesToCreate ? `${plural(a.copiesToCreate, 'copy', 'copies')} to create` : null,
-        a.copiesUpdated ? `${plural(a.copiesUpdated, 'copy', 'copies')} to update` : null,
-      ].filter(Boolean);
-      const shown = a.entries.length;
-      const total =
-        (a.tagsAdded ?? 0) + (a.tagsRemoved ?? 0) + (a.copiesToCreate ?? 0) + (a.copiesUpdated ?? 0);
-      return h(
-        'section',
-        { className: 'change-account' },
-        h('h3', {}, a.name, a.role === 'corporate' ? ' (corporate account)' : ''),
-        h('p', {}, counts.length ? counts.join(', ') : 'no change'),
-        h(
-          'ul',
-          { className: 'entries' },
-          a.entries.map((e) =>
-            h(
-              'li',
-              {},
-              h('strong', {}, e.name || `Record ${e.recordId}`),
-              ' ',
-              h('span', { className: 'muted' }, actionWords(e.action, w)),
-              (e.added ?? []).length ? h('span', { className: 'chips' }, ' + ', e.added.map(chip)) : null,
-              (e.removed ?? []).length
-                ? h('span', { className: 'chips removed' }, ' − ', e.removed.map(chip))
-                : null,
-              e.reason ? h('div', { className: 'reason' }, e.reason) : null,
+    // The children first, in the order they were connected; the corporate account last.
+    [...changes.accounts]
+      .sort((a, b) => (a.role === 'corporate') - (b.role === 'corporate'))
+      .map((a) => {
+        const counts = [
+          a.tagsAdded ? `tags added on ${plural(a.tagsAdded, 'record')}` : null,
+          a.tagsRemoved ? `tags removed from ${plural(a.tagsRemoved, 'record')}` : null,
+          a.copiesToCreate ? `${plural(a.copiesToCreate, 'copy', 'copies')} to create` : null,
+          a.copiesUpdated ? `${plural(a.copiesUpdated, 'copy', 'copies')} to update` : null,
+        ].filter(Boolean);
+        const shown = a.entries.length;
+        const total =
+          (a.tagsAdded ?? 0) + (a.tagsRemoved ?? 0) + (a.copiesToCreate ?? 0) + (a.copiesUpdated ?? 0);
+        return h(
+          'section',
+          { className: 'change-account' },
+          h('h3', {}, a.role === 'corporate' ? `Corporate account: ${a.name}` : a.name),
+          h('p', {}, counts.length ? counts.join(', ') : 'no change'),
+          h(
+            'ul',
+            { className: 'entries' },
+            a.entries.map((e) =>
+              h(
+                'li',
+                {},
+                h('strong', {}, e.name || `Record ${e.recordId}`),
+                ' ',
+                actionWords(e.action, w)
+                  ? h('span', { className: 'muted' }, ` ${actionWords(e.action, w)}`)
+                  : null,
+                (e.added ?? []).length ? h('span', { className: 'chips' }, ' adds', e.added.map(chip)) : null,
+                (e.removed ?? []).length
+                  ? h('span', { className: 'chips removed' }, ' removes', e.removed.map(chip))
+                  : null,
+                e.reason ? h('div', { className: 'reason' }, e.reason) : null,
+              ),
             ),
           ),
-        ),
-        total > shown && shown > 0 ? muted(`and ${total - shown} more.`) : null,
-      );
-    }),
+          total > shown && shown > 0 ? muted(`and ${total - shown} more.`) : null,
+        );
+      }),
   );
 }
 
+/** What a change is, when its tags alone do not say it. */
 const actionWords = (action, w) =>
   ({
-    tag: 'tags change',
-    'create-copy': 'copy to create in the corporate account',
-    'update-copy': `copy's tags change`,
+    'create-copy': 'new copy in the corporate account,',
     relate: `related to the corporate account and its ${w.accounts}`,
-  })[action] ?? action;
+  })[action] ?? '';
 
 async function preview(app) {
   app.notice('Previewing… nothing is written.');
@@ -202,19 +206,22 @@ async function startRun(app, body) {
   app.running = true;
   for (const listener of app.liveListeners) listener(app.live ?? {});
   app.notice('Running… progress shows above.');
+  // Said once the page shows the run's outcome.
+  let said = [''];
   try {
     const result = await app.api('/runs', { method: 'POST', body });
     if (result.status === 'held')
-      app.notice('The run was held before writing: it would remove many tags at once. See below.', 'error');
+      said = ['The run was held before writing: it would remove many tags at once. See below.', 'error'];
     else if (result.errors?.length)
-      app.notice(
+      said = [
         `Run finished with problems: ${plural(result.written, 'record')} written, ${result.errors.map((e) => e.message).join('; ')}`,
         'error',
-      );
-    else app.notice(`Run finished: ${plural(result.written, 'record')} written.`);
+      ];
+    else said = [`Run finished: ${plural(result.written, 'record')} written.`];
   } catch (error) {
-    app.notice(error.message, 'error');
+    said = [error.message, 'error'];
   }
   app.running = false;
   await app.reload();
+  app.notice(...said);
 }
