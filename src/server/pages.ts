@@ -36,8 +36,10 @@ export function page(title: string, body: SafeHtml): string {
 <link rel="stylesheet" href="/admin.css">
 </head>
 <body>
+<header class="top"><a class="brand" href="/"><img src="/favicon.svg" alt="" width="28" height="28"> Community Sync</a></header>
 <h1>${title}</h1>
 ${body}
+<p><a href="/">Go to the Community Sync admin page</a></p>
 </body>
 </html>
 `.text;

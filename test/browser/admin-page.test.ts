@@ -197,6 +197,26 @@ describe.skipIf(chromiumMissing !== null)('the admin page', () => {
     }
   });
 
+  it('an OAuth error page (consent denied, expired link) is a page with a way back to the admin page', async () => {
+    const page = await browser.newPage();
+    for (const [path, says] of [
+      ['/oauth/hubspot/callback?error=access_denied', 'the authorisation did not complete (access_denied)'],
+      ['/oauth/hubspot/callback?code=abc&state=old', 'invalid, already used or expired'],
+    ] as const) {
+      const response = await page.goto(`${base}${path}`);
+      expect(response?.status()).toBe(400);
+      expect(await page.locator('h1').textContent()).toBe('Something went wrong');
+      expect(await page.locator('body').textContent()).toContain(says);
+      expect(
+        await page.getByRole('link', { name: 'Go to the Community Sync admin page' }).getAttribute('href'),
+      ).toBe('/');
+    }
+    await screenshot(page, 'error-page');
+    await page.getByRole('link', { name: 'Go to the Community Sync admin page' }).click();
+    await page.locator('#view:not([aria-busy]) > .view-overview').waitFor();
+    await page.close();
+  });
+
   it('serves the favicon, also at /favicon.ico', async () => {
     const svg = await fetch(`${base}/favicon.svg`);
     expect(svg.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
