@@ -131,7 +131,7 @@ describe.skipIf(chromiumMissing !== null)('the admin page', () => {
     });
     await page.goto(`${base}/#accounts`);
     await openView(page, 'accounts');
-    expect(await page.locator('td[data-label=Name]').allTextContents()).toContain(HOSTILE);
+    expect(await page.locator('td[data-label=Name] strong').allTextContents()).toContain(HOSTILE);
     expect(await page.locator('#view script').count()).toBe(0);
     expect(await visibleText(page)).toContain(HOSTILE);
     expect(dialogs).toEqual([]);

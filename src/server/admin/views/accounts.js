@@ -94,9 +94,18 @@ export async function render(app, view, params) {
       ? empty('No account connected yet.')
       : table(
           [
-            { label: 'Name', cell: (a) => h('strong', {}, a.name) },
+            {
+              label: 'Name',
+              cell: (a) =>
+                h(
+                  'span',
+                  {},
+                  h('strong', {}, a.name),
+                  h('br'),
+                  h('span', { className: 'muted' }, app.providerName(a.provider)),
+                ),
+            },
             { label: 'Role', cell: (a) => (a.role === 'corporate' ? 'Corporate account' : w.Account) },
-            { label: 'Provider', cell: (a) => app.providerName(a.provider) },
             {
               label: 'Status',
               cell: (a) => {
@@ -104,7 +113,10 @@ export async function render(app, view, params) {
                 return h('span', { className: `status status-${s.key}` }, s.text);
               },
             },
-            { label: 'Last pull', cell: (a) => (a.lastPulledAt ? app.when(a.lastPulledAt) : '—') },
+            {
+              label: 'Last pull',
+              cell: (a) => (a.lastPulledAt ? app.when(a.lastPulledAt, { dateStyle: 'short' }) : '—'),
+            },
             { label: 'Contacts', cell: (a) => (a.contactCount ?? '—').toString() },
             { label: 'Order', cell: (a) => (a.role === 'corporate' ? '—' : String(a.order ?? '—')) },
             {
