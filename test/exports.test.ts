@@ -188,9 +188,9 @@ describe('CSV export', () => {
     expect(row('n1')).toMatchObject({
       Person: 'Bob Smith',
       Community: 'North',
-      'Record URL': 'https://app.hubspot.com/contacts/north/record/0-1/n1',
+      'Record URL': 'https://memory.invalid/north/records/n1',
       'First community': 'South, East',
-      'First created': '2023-05-01T00:00:00Z',
+      'First created': '2023-05-01T00:00:00.000Z',
       Email: 'bob@example.com',
       Phone: "'+12125550101",
     });

@@ -1,6 +1,13 @@
 import type { CallStats } from '../../connectors/connector.ts';
 import type { Warning } from '../core/index.ts';
-import { ALL_STATUSES, type RunSummary, type Store, type StoredAccount } from '../store/store.ts';
+import {
+  ALL_STATUSES,
+  type RunPerson,
+  type RunSummary,
+  type Store,
+  type StoredAccount,
+} from '../store/store.ts';
+import type { ServerDeps } from './context.ts';
 
 // A run as the admin API shows it (the contract's RunView): names instead of ids, calls per account, warnings
 // grouped by code with the records they name, and what a preview would write instead of "0 written".
@@ -97,4 +104,49 @@ export async function runViews(
   return runs.map((run) =>
     runView(run, known, planned.has(run.id) || run.dryRun ? (planned.get(run.id) ?? 0) : null),
   );
+}
+
+/** A record's page in its CRM, from the account's connector. */
+export type RecordUrlOf = (accountId: string, recordId: string) => string | null;
+
+export function recordUrlOf(deps: Pick<ServerDeps, 'connectorFor'>, names: AccountNames): RecordUrlOf {
+  return (accountId, recordId) => {
+    const account = names.byExternal.get(accountId);
+    return account ? deps.connectorFor(account.provider).recordUrl(account, recordId) : null;
+  };
+}
+
+/** A run's shared person as the admin page and the CSV export show them. */
+export function personView(p: RunPerson, names: AccountNames, urlOf: RecordUrlOf) {
+  const account = (accountId: string) => ({ accountId, name: names.name(accountId) });
+  return {
+    sharedId: p.sharedId,
+    name: p.name,
+    reason: p.reason,
+    explanation: p.explanation,
+    tags: p.tags,
+    primary: account(p.primaryAccountId),
+    first: {
+      ...account(p.firstAccountId),
+      createdAt: p.firstCreatedAt?.toISOString() ?? null,
+    },
+    members: p.members.map((m) => ({
+      accountId: m.accountId,
+      accountName: names.name(m.accountId),
+      recordId: m.recordId,
+      name: m.name,
+      createdAt: m.createdAt,
+      url: urlOf(m.accountId, m.recordId),
+    })),
+  };
+}
+
+export type PersonView = ReturnType<typeof personView>;
+
+/** The run whose people are shown by default: the latest finished real run, else the latest preview. */
+export async function latestPeopleRun(store: Store, tenantId: string): Promise<RunSummary | null> {
+  const [real] = await store.runs.finished(tenantId, { dryRun: false, limit: 1 });
+  if (real) return real;
+  const [preview] = await store.runs.finished(tenantId, { dryRun: true, limit: 1 });
+  return preview ?? null;
 }

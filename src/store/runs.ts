@@ -155,7 +155,7 @@ export class RunRepository {
       })
       .where('status', '=', 'running')
       .where(
-        sql<boolean>`coalesce(heartbeat_at, started_at) < now() - make_interval(secs => ${options.staleAfterMs / 1000})`,
+        sql<boolean>`coalesce(heartbeat_at, started_at) <= now() - make_interval(secs => ${options.staleAfterMs / 1000})`,
       );
     if (options.tenantId) query = query.where('tenant_id', '=', options.tenantId);
     const result = await query.executeTakeFirst();

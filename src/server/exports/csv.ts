@@ -44,13 +44,13 @@ export function exportLines(
       lines.push(
         csvLine([
           person.name,
-          member.accountName,
+          member.accountName ?? member.accountId,
           member.recordId,
           member.url ?? '',
-          person.primary.name,
+          person.primary.name ?? '',
           person.explanation,
-          (member.tags ?? person.tags).join('; '),
-          person.first.name,
+          person.tags.join('; '),
+          person.first.name ?? '',
           person.first.createdAt ?? '',
           live?.emails.join('; ') ?? '',
           live?.phones.join('; ') ?? '',

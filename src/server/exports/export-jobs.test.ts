@@ -25,6 +25,7 @@ const people: PeopleSource = {
     {
       sharedId: 's',
       name: 'X',
+      reason: 'order',
       explanation: 'A is primary',
       tags: [],
       primary: { accountId: 'a', name: 'A' },

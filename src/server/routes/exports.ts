@@ -16,7 +16,7 @@ export function exportRoutes(ctx: RouteContext): Router {
   const jobs = new ExportJobs({
     store: ctx.store,
     // The one place where exports learn a run's people.
-    people: storedPeopleSource(ctx.store),
+    people: storedPeopleSource(ctx.store, ctx.deps),
     connectorFor: ctx.deps.connectorFor,
     logger: ctx.logger,
     now: ctx.now,

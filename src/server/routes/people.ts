@@ -1,11 +1,11 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { nextRunOf } from '../../jobs/schedule.ts';
-import { ACTIVE_STATUSES, type RunSummary, type Store } from '../../store/store.ts';
+import { ACTIVE_STATUSES } from '../../store/store.ts';
 import { typedKeyHashes } from '../../sync/hashed-state.ts';
 import { adminOf, type RouteContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
-import { type AccountNames, accountNames, runViews } from '../run-view.ts';
+import { accountNames, latestPeopleRun, personView, recordUrlOf, runViews } from '../run-view.ts';
 import { limit, runId } from './runs.ts';
 
 // Who is shared and why: a run's people (searched by name, or by an email or phone typed in full through the
@@ -23,28 +23,17 @@ const peopleQuery = z.strictObject({
 /** Runs on the overview's trend line. */
 const TREND_RUNS = 30;
 
-/** The run whose people the page shows by default: the latest finished real run, else the latest preview. */
-async function latestRun(store: Store, tenantId: string): Promise<RunSummary | null> {
-  const [real] = await store.runs.finished(tenantId, { dryRun: false, limit: 1 });
-  if (real) return real;
-  const [preview] = await store.runs.finished(tenantId, { dryRun: true, limit: 1 });
-  return preview ?? null;
-}
-
 export function peopleRoutes(ctx: RouteContext): Router {
   const { store, deps } = ctx;
   const router = Router();
-
-  const recordUrl = (names: AccountNames, accountId: string, recordId: string): string | null => {
-    const account = names.byExternal.get(accountId);
-    return account ? deps.connectorFor(account.provider).recordUrl(account, recordId) : null;
-  };
 
   router.get('/people', async (request, response) => {
     const { tenantId } = adminOf(response);
     const query = peopleQuery.parse(request.query);
     const run =
-      query.run === 'latest' ? await latestRun(store, tenantId) : await store.runs.get(tenantId, query.run);
+      query.run === 'latest'
+        ? await latestPeopleRun(store, tenantId)
+        : await store.runs.get(tenantId, query.run);
     if (!run) {
       if (query.run !== 'latest') throw new HttpError(404, 'no such run in this tenant');
       response.json({ run: null, total: 0, people: [] });
@@ -72,33 +61,11 @@ export function peopleRoutes(ctx: RouteContext): Router {
     if (total === 0 && run.shared > 0 && !(await store.people.has(tenantId, run.id))) {
       throw new HttpError(410, `the people of run ${run.id} are no longer kept: open a newer run`);
     }
-    const account = (accountId: string) => ({ accountId, name: names.name(accountId) });
+    const urlOf = recordUrlOf(deps, names);
     response.json({
       run: { id: run.id, dryRun: run.dryRun, startedAt: run.startedAt.toISOString() },
       total,
-      people: people.map((p) => {
-        const first = p.members.find((m) => m.accountId === p.firstAccountId);
-        return {
-          sharedId: p.sharedId,
-          name: p.name,
-          reason: p.reason,
-          explanation: p.explanation,
-          tags: p.tags,
-          primary: account(p.primaryAccountId),
-          first: {
-            ...account(p.firstAccountId),
-            createdAt: first?.createdAt ?? p.firstCreatedAt?.toISOString() ?? null,
-          },
-          members: p.members.map((m) => ({
-            accountId: m.accountId,
-            accountName: names.name(m.accountId),
-            recordId: m.recordId,
-            name: m.name,
-            createdAt: m.createdAt,
-            url: recordUrl(names, m.accountId, m.recordId),
-          })),
-        };
-      }),
+      people: people.map((p) => personView(p, names, urlOf)),
     });
   });
 
