@@ -86,7 +86,12 @@ describe.skipIf(chromiumMissing !== null)('the admin page', () => {
 
     await page.fill('input[name=defaultCountry]', 'ZZ');
     await page.click('#settings button[type=submit]');
-    await expect.poll(() => page.locator('#settings-error').textContent()).toMatch(/^defaultCountry: /);
+    // Named by the label the admin sees, with the cursor in the field to fix.
+    await expect
+      .poll(() => page.locator('#settings-error').textContent())
+      .toMatch(/^Default phone country: expected an ISO 3166 two-letter country code/);
+    expect(await page.locator(':focus').getAttribute('name')).toBe('defaultCountry');
+    expect(await page.locator('input[name=defaultCountry]').getAttribute('aria-invalid')).toBe('true');
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -194,6 +194,21 @@ async function acknowledgeCopies(app) {
   }
 }
 
+/**
+ * The API names a refused setting by its field ("maxContactsPerKey: expected …"): say it with the label the admin
+ * sees, and put the cursor in that field.
+ */
+function inWords(message, controls) {
+  const match = /^([a-zA-Z]+)(?:\.([a-zA-Z]+))?: (.*)$/.exec(message);
+  const control = match && (controls[match[2] ?? ''] ?? controls[match[1]]);
+  if (!control) return message;
+  const label = control.labels?.[0]?.textContent?.trim();
+  control.setAttribute('aria-invalid', 'true');
+  control.addEventListener('input', () => control.removeAttribute('aria-invalid'), { once: true });
+  control.focus();
+  return label ? `${label}: ${match[3]}` : message;
+}
+
 async function save(app, before, controls, error, outcome) {
   error.textContent = '';
   const body = {
@@ -216,7 +231,7 @@ async function save(app, before, controls, error, outcome) {
   } catch (failure) {
     if (failure.body?.needs === 'corporate-copies' && (await acknowledgeCopies(app)))
       return save(app, before, controls, error, outcome);
-    error.textContent = failure.message;
+    error.textContent = inWords(failure.message, controls);
     return;
   }
   await app.reload();
