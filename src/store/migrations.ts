@@ -207,7 +207,7 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
-  '0008-connection-order': {
+  '0009-connection-order': {
     async up(db: Kysely<unknown>) {
       // The plan's last tie-break is the order accounts were first connected in (DESIGN 2.3, rule 5): a sequence
       // keeps it exact where two connections share a timestamp. Existing rows keep the order they were listed in.
