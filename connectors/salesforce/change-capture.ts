@@ -25,6 +25,22 @@ export interface ChangeEvent {
   header: ChangeEventHeader;
   /** The changed fields' new values (only those the event carries). */
   fields: Record<string, unknown>;
+  /** The app's own tag write (its user changed only the tag field): nothing for a resync to read. */
+  ownTagWrite: boolean;
+}
+
+const BOOKKEEPING = new Set(['LastModifiedDate', 'SystemModstamp', 'LastModifiedById']);
+
+/** An update by the app's user that touched nothing but the tag field (and Salesforce's bookkeeping). */
+function isOwnTagWrite(ctx: SessionContext, header: ChangeEventHeader): boolean {
+  const appUser = ctx.connection.details.userId;
+  return (
+    header.changeType === 'UPDATE' &&
+    typeof appUser === 'string' &&
+    header.commitUser === appUser &&
+    header.changedFields.some((f) => f === ctx.options.tagField) &&
+    header.changedFields.every((f) => f === ctx.options.tagField || BOOKKEEPING.has(f))
+  );
 }
 
 interface StreamedMessage {
@@ -95,7 +111,7 @@ export function subscribeChangeEvents(
     const id = message.event?.replayId;
     if (!header || typeof id !== 'number') return;
     const { ChangeEventHeader: _header, ...fields } = message.payload ?? {};
-    onEvent({ replayId: id, header, fields });
+    onEvent({ replayId: id, header, fields, ownTagWrite: isOwnTagWrite(ctx, header) });
   });
   const ready = new Promise<void>((resolve, reject) => {
     subscription.then(

@@ -40,6 +40,8 @@ interface CometClient {
   /** Channel → last replay id delivered. */
   channels: Map<string, number>;
   waiting: (() => void) | null;
+  /** CometD answers a client's first connect at once; later ones wait for events. */
+  connected: boolean;
 }
 
 type Message = Record<string, unknown> & { channel?: string; id?: string; clientId?: string };
@@ -114,7 +116,7 @@ export class SimChangeStream {
     const client = message.clientId ? this.#clients.get(message.clientId) : undefined;
     if (message.channel === '/meta/handshake') {
       const id = `sim-client-${++this.#clientCounter}`;
-      this.#clients.set(id, { id, org, channels: new Map(), waiting: null });
+      this.#clients.set(id, { id, org, channels: new Map(), waiting: null, connected: false });
       return [
         {
           ...base,
@@ -149,7 +151,9 @@ export class SimChangeStream {
     }
     if (message.channel === '/meta/connect') {
       let delivered = this.#deliver(client);
-      if (delivered.length === 0) {
+      const first = !client.connected;
+      client.connected = true;
+      if (delivered.length === 0 && !first) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, this.connectTimeoutMs);
           client.waiting = () => {

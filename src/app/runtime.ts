@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Connector, Logger, ProviderName } from '../../connectors/connector.ts';
 import { InProcessQueue } from '../jobs/in-process-queue.ts';
+import { ChangeCaptureStreams } from '../jobs/salesforce-change-capture.ts';
 import { SalesforcePoller } from '../jobs/salesforce-poller.ts';
 import { Scheduler } from '../jobs/scheduler.ts';
 import { createApp } from '../server/app.ts';
@@ -184,22 +185,24 @@ export async function serve(
   });
   if (config.SCHEDULER === 'on') scheduler.start();
   const resync = options.resync ?? runtime.resync ?? fullRunResync(runtime);
+  const feeds = { store, connectorFor: runtime.connectorFor, resync, logger };
+  const streams = runtime.connectors.salesforce ? new ChangeCaptureStreams(feeds) : null;
   const poller =
     runtime.connectors.salesforce && config.SALESFORCE_POLL_SECONDS > 0
       ? new SalesforcePoller({
-          store,
-          connectorFor: runtime.connectorFor,
-          resync,
-          logger,
+          ...feeds,
           intervalMs: config.SALESFORCE_POLL_SECONDS * 1000,
+          streaming: (tenantId, orgKey) => streams?.isStreaming(tenantId, orgKey) ?? false,
         })
       : null;
+  streams?.start();
   poller?.start();
   return {
     url: `http://localhost:${port}/`,
     close: async () => {
       scheduler.stop();
       await poller?.stop();
+      await streams?.stop();
       await queue.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

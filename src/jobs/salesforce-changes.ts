@@ -1,4 +1,5 @@
-import type { ChangedRow } from '../../connectors/salesforce/index.ts';
+import { type ChangedRow, layoutOf } from '../../connectors/salesforce/index.ts';
+import type { StoredAccount } from '../store/store.ts';
 import { noChanges, type RecordChanges } from '../sync/changes.ts';
 
 // Changed Salesforce rows (from polling or change events) as the records each connected account must read again.
@@ -60,44 +61,63 @@ class ChangeSets {
   }
 }
 
-/** The changes per account; rows of Accounts the tenant has not connected are left out. */
+export function feedAccount(account: StoredAccount): FeedAccount {
+  const layout = layoutOf(account);
+  return {
+    accountId: account.accountId,
+    salesforceAccountId:
+      layout.layout === 'one-org' ? (layout.salesforceAccountId ?? account.accountId) : null,
+  };
+}
+
+/**
+ * The changes per account; rows of Accounts the tenant has not connected are left out. `unnamedToAll`: a row that
+ * does not say its Account (a change event carries only the fields that changed) goes to every account of the org,
+ * whose resync finds it where it is.
+ */
 export function toRecordChanges(
   rows: readonly ChangedRow[],
   accounts: readonly FeedAccount[],
+  unnamedToAll = false,
 ): RecordChanges[] {
   const sets = new ChangeSets();
   const wholeOrg = accounts.find((a) => a.salesforceAccountId === null);
   const bySalesforceId = new Map(accounts.map((a) => [a.salesforceAccountId, a.accountId]));
-  const accountOf = (salesforceAccountId: string | null | undefined): string | null =>
-    wholeOrg ? wholeOrg.accountId : (bySalesforceId.get(salesforceAccountId ?? null) ?? null);
+  const accountsOf = (salesforceAccountId: string | null | undefined): string[] => {
+    if (wholeOrg) return [wholeOrg.accountId];
+    if (salesforceAccountId === undefined && unnamedToAll) return accounts.map((a) => a.accountId);
+    const known = bySalesforceId.get(salesforceAccountId ?? null);
+    return known ? [known] : [];
+  };
 
   for (const row of rows) {
     if (row.object === 'Contact' || row.object === 'Lead') {
-      const accountId = accountOf(row.object === 'Contact' ? row.AccountId : null);
-      if (!accountId) continue;
-      const set = sets.of(accountId);
-      if (!row.IsDeleted) set.contacts.add(row.Id);
-      else if (row.MasterRecordId) {
-        const merged = set.merges.get(row.MasterRecordId) ?? new Set<string>();
-        merged.add(row.Id);
-        set.merges.set(row.MasterRecordId, merged);
-      } else set.deletedContacts.add(row.Id);
+      for (const accountId of accountsOf(row.object === 'Contact' ? row.AccountId : null)) {
+        const set = sets.of(accountId);
+        if (!row.IsDeleted) set.contacts.add(row.Id);
+        else if (row.MasterRecordId) {
+          const merged = set.merges.get(row.MasterRecordId) ?? new Set<string>();
+          merged.add(row.Id);
+          set.merges.set(row.MasterRecordId, merged);
+        } else set.deletedContacts.add(row.Id);
+      }
     } else if (row.object === 'Opportunity') {
-      const accountId = accountOf(row.AccountId);
-      if (accountId) (row.IsDeleted ? sets.of(accountId).deletedDeals : sets.of(accountId).deals).add(row.Id);
+      for (const accountId of accountsOf(row.AccountId))
+        (row.IsDeleted ? sets.of(accountId).deletedDeals : sets.of(accountId).deals).add(row.Id);
     } else if (row.object === 'OpportunityContactRole') {
       // The deal is read again with its contacts; the contact too, whose best deal may have changed.
-      const accountId = accountOf(row.Opportunity?.AccountId);
-      if (!accountId) continue;
-      if (row.OpportunityId) sets.of(accountId).deals.add(row.OpportunityId);
-      if (row.ContactId) sets.of(accountId).contacts.add(row.ContactId);
+      for (const accountId of accountsOf(row.Opportunity ? row.Opportunity.AccountId : undefined)) {
+        if (row.OpportunityId) sets.of(accountId).deals.add(row.OpportunityId);
+        if (row.ContactId) sets.of(accountId).contacts.add(row.ContactId);
+      }
     } else if (row.object === 'CampaignMember') {
       const personId = row.ContactId ?? (wholeOrg ? row.LeadId : null);
-      const accountId = accountOf(row.Contact?.AccountId);
-      if (personId && accountId) sets.of(accountId).contacts.add(personId);
+      if (!personId) continue;
+      for (const accountId of accountsOf(row.Contact ? row.Contact.AccountId : undefined))
+        sets.of(accountId).contacts.add(personId);
     } else if (row.object === 'AccountContactRelation') {
-      const accountId = accountOf(row.AccountId);
-      if (accountId && row.ContactId) sets.of(accountId).contacts.add(row.ContactId);
+      if (!row.ContactId) continue;
+      for (const accountId of accountsOf(row.AccountId)) sets.of(accountId).contacts.add(row.ContactId);
     }
   }
   return sets.result();

@@ -1,9 +1,9 @@
 import type { Connector, Logger, ProviderName } from '../../connectors/connector.ts';
-import { asSalesforce, type ChangedRow, layoutOf, orgKeyOf } from '../../connectors/salesforce/index.ts';
+import { asSalesforce, type ChangedRow, orgKeyOf } from '../../connectors/salesforce/index.ts';
 import { RunInProgressError, type Store, type StoredAccount } from '../store/store.ts';
 import type { RecordChanges, TargetedResync } from '../sync/changes.ts';
 import { accountHooks } from '../sync/run-tenant.ts';
-import { anyChanges, type FeedAccount, toRecordChanges } from './salesforce-changes.ts';
+import { anyChanges, feedAccount, toRecordChanges } from './salesforce-changes.ts';
 
 // Polling Salesforce for changes, the feed that needs no setup in the org: every interval, for each org of every
 // enabled tenant, one Composite request reads what changed since the stored cursor (less an overlap for late
@@ -21,6 +21,8 @@ export interface SalesforcePollerOptions {
   logger: Logger;
   intervalMs: number;
   overlapMs?: number;
+  /** Orgs whose changes stream (Change Data Capture) are not polled meanwhile. */
+  streaming?: (tenantId: string, orgKey: string) => boolean;
   /** Share (0-1) of an org's daily API allocation polling may spend (the connector's run share). */
   dailyShare?: number;
   now?: () => Date;
@@ -32,9 +34,10 @@ export interface OrgPoll {
   rows: number;
   /**
    * `resynced`: changes handed over and the cursor moved; `busy`: a run held the tenant, the cursor stays;
-   * `failed`: the org could not be read or the resync failed; `waiting`: spread over the daily allocation.
+   * `failed`: the org could not be read or the resync failed; `waiting`: spread over the daily allocation;
+   * `streaming`: its change events stream, so it is not polled.
    */
-  outcome: 'resynced' | 'unchanged' | 'busy' | 'failed' | 'waiting';
+  outcome: 'resynced' | 'unchanged' | 'busy' | 'failed' | 'waiting' | 'streaming';
 }
 
 interface OrgRead {
@@ -143,10 +146,11 @@ export class SalesforcePoller {
     tenantId: string,
     orgKey: string,
     accounts: StoredAccount[],
-  ): Promise<OrgRead | 'waiting' | 'failed'> {
+  ): Promise<OrgRead | 'waiting' | 'failed' | 'streaming'> {
     const { store, logger } = this.options;
     const now = (this.options.now ?? (() => new Date()))();
     const key = `${tenantId} ${orgKey}`;
+    if (this.options.streaming?.(tenantId, orgKey)) return 'streaming';
     if ((this.#notBefore.get(key) ?? 0) > now.getTime()) return 'waiting';
     const connector = asSalesforce(this.options.connectorFor('salesforce'));
     const first = accounts[0];
@@ -208,13 +212,4 @@ function groupByOrg(accounts: readonly StoredAccount[]): Map<string, StoredAccou
     byOrg.set(key, [...(byOrg.get(key) ?? []), account]);
   }
   return byOrg;
-}
-
-function feedAccount(account: StoredAccount): FeedAccount {
-  const layout = layoutOf(account);
-  return {
-    accountId: account.accountId,
-    salesforceAccountId:
-      layout.layout === 'one-org' ? (layout.salesforceAccountId ?? account.accountId) : null,
-  };
 }
