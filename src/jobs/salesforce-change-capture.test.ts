@@ -3,6 +3,7 @@ import { silentLogger } from '../../connectors/connector.ts';
 import { orgKeyOf } from '../../connectors/salesforce/index.ts';
 import { type FeedTenant, startFeedTenant } from '../../connectors/salesforce/test-support/feed-tenant.ts';
 import { noChanges } from '../sync/changes.ts';
+import { runTenant } from '../sync/run-tenant.ts';
 import { ChangeCaptureStreams } from './salesforce-change-capture.ts';
 import { SalesforcePoller } from './salesforce-poller.ts';
 
@@ -121,5 +122,20 @@ describe('Change Data Capture', () => {
     expect(capture?.detail).toContain('Customize Application');
     expect(capture?.detail).toContain('Setup > Change Data Capture');
     expect(cdc.isStreaming(f.tenantId, orgKeyOf(account))).toBe(false);
+  });
+
+  it('skips the app’s own tag writes, and hands over the staff’s changes', async () => {
+    feed = await startFeedTenant();
+    const f = feed;
+    await optIn(f, '101');
+    const cdc = start(f);
+    await cdc.refresh();
+    // A run tags Bob and Carol in Sunrise Oaks: change events of the app's user, only the tag field changed.
+    expect((await runTenant(f.store, () => f.connector, f.tenantId)).status).toBe('succeeded');
+    const org = f.simulator.org('101');
+    await until(() => f.simulator.changeStream.events(org).length === 2);
+    const id = await addContact(f, '101', 'Green');
+    await until(() => f.resyncs.length === 1);
+    expect(f.resyncs.map((r) => r.changes)).toEqual([[{ ...noChanges('101'), contacts: [id] }]]);
   });
 });
