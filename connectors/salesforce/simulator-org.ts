@@ -25,33 +25,12 @@ const TRACKED = ['SystemModstamp', 'LastModifiedDate', 'LastModifiedById', 'IsDe
 /** Fields Salesforce sets itself: a write naming one is refused. */
 export const SYSTEM_FIELDS = [...TRACKED, 'MasterRecordId'];
 const MERGEABLE = ['Account', 'Contact', 'Lead'];
+const PERSON = ['FirstName', 'LastName', 'Email', 'Phone', 'MobilePhone', 'CreatedDate'];
 
 export const KNOWN_FIELDS: Record<string, string[]> = {
   Account: ['Id', 'Name', 'ParentId', 'CreatedDate', ...TRACKED, 'MasterRecordId'],
-  Contact: [
-    'Id',
-    'AccountId',
-    'FirstName',
-    'LastName',
-    'Email',
-    'Phone',
-    'MobilePhone',
-    'CreatedDate',
-    ...TRACKED,
-    'MasterRecordId',
-  ],
-  Lead: [
-    'Id',
-    'FirstName',
-    'LastName',
-    'Email',
-    'Phone',
-    'MobilePhone',
-    'CreatedDate',
-    'IsConverted',
-    ...TRACKED,
-    'MasterRecordId',
-  ],
+  Contact: ['Id', 'AccountId', ...PERSON, ...TRACKED, 'MasterRecordId'],
+  Lead: ['Id', ...PERSON, 'IsConverted', ...TRACKED, 'MasterRecordId'],
   Opportunity: ['Id', 'AccountId', 'StageName', 'ContactId', 'CreatedDate', ...TRACKED],
   OpportunityContactRole: ['Id', 'OpportunityId', 'ContactId', ...TRACKED],
   OpportunityStage: ['Id', 'ApiName', 'MasterLabel', 'SortOrder', 'IsClosed', 'IsWon', 'IsActive'],
