@@ -1,10 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CookieClient, stateOf } from '../../../test/support/cookie-client.ts';
 import { MemoryProvider } from '../../../test/support/memory-connector.ts';
 import { account } from '../../../test/support/snapshot-builder.ts';
-import { startTestApp } from '../../../test/support/test-app.ts';
-import { type OpenDatabase, openDatabase } from '../../store/database.ts';
-import type { Store } from '../../store/store.ts';
+import { useTestApp } from '../../../test/support/test-app.ts';
 
 // PUT /accounts/:accountId/change-capture: an admin opts a Salesforce account into Change Data Capture.
 
@@ -12,24 +10,14 @@ const SECRET = 'change-capture-test-secret-long-enough-0123456789';
 const provider = new MemoryProvider({ children: [account('north', [])] });
 provider.accounts.set('hq', { id: 'hq', name: 'HQ', country: null, pipelines: [], deals: [], contacts: [] });
 
-let opened: OpenDatabase;
-let store: Store;
-let base: string;
-let close: () => void;
-beforeAll(async () => {
-  opened = await openDatabase({ dataDir: 'memory://' });
-  ({ store, base, close } = await startTestApp(opened, provider, { secret: SECRET }));
-});
-afterAll(async () => {
-  close();
-  await opened.close();
-});
+const app = useTestApp(provider, { secret: SECRET });
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field below
 const json = (response: Response): Promise<any> => response.json();
 
 describe('PUT /accounts/:accountId/change-capture', () => {
   it('opts a Salesforce account in and out, and refuses other providers and bad bodies', async () => {
+    const { base, store } = app;
     const admin = new CookieClient(base);
     const started = await admin.get('/install/hubspot');
     await admin.get(
