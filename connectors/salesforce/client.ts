@@ -37,6 +37,8 @@ export interface OrgLink {
 export function callKindOf(method: string, url: string): CallKind {
   if (url.includes('/services/oauth2/token')) return 'auth';
   if (url.includes('/tooling/') || url.endsWith('/describe')) return 'schema';
+  // Composite carries the change feed's queries: reads, though POSTed.
+  if (url.endsWith('/composite')) return 'read';
   if (method === 'GET' || url.endsWith('/jobs/query')) return 'read';
   return 'write';
 }

@@ -10,6 +10,8 @@ import { openSession, type SalesforceSession } from './session.ts';
 // The Salesforce connector: one adapter for both layouts (one org per account, or one org with one Account per
 // community under a corporate parent), chosen per connection by `details.layout`.
 
+export type { ChangeEvent, ChangeEventHeader, ChangeSubscription } from './change-capture.ts';
+export type { ChangedRow } from './change-rows.ts';
 export type { SalesforceOptions } from './options.ts';
 export { ACR_DISABLED_MESSAGE } from './relationships.ts';
 export type { SalesforceSession } from './session.ts';
@@ -29,6 +31,12 @@ export function layoutOf(connection: AccountConnection): AccountLayout {
   };
 }
 
+/** The org a connection is on: accounts of one org share its tokens, its request bound and its change feed. */
+export function orgKeyOf(connection: AccountConnection): string {
+  const layout = layoutOf(connection);
+  return `${layout.instanceUrl}|${layout.orgId}`;
+}
+
 /** A record's Lightning page: ids starting `00Q` are Leads, the rest (`003`) Contacts. */
 export function recordUrl(instanceUrl: string, recordId: string): string {
   return `${instanceUrl.replace(/\/+$/, '')}/lightning/r/${objectOfId(recordId)}/${encodeURIComponent(recordId)}/view`;
@@ -37,6 +45,10 @@ export function recordUrl(instanceUrl: string, recordId: string): string {
 export interface SalesforceConnector extends Connector {
   open(connection: AccountConnection, hooks?: SessionHooks): SalesforceSession;
 }
+
+/** The Salesforce connector behind a `Connector`, for what only Salesforce has (its change feeds). */
+export const asSalesforce = (connector: Connector): SalesforceConnector | null =>
+  connector.provider === 'salesforce' && 'open' in connector ? (connector as SalesforceConnector) : null;
 
 export function salesforceConnector(settings: Partial<SalesforceOptions> = {}): SalesforceConnector {
   const options: SalesforceOptions = { ...DEFAULT_OPTIONS, ...settings };
@@ -62,7 +74,7 @@ export function salesforceConnector(settings: Partial<SalesforceOptions> = {}): 
   };
   const open = (connection: AccountConnection, hooks?: SessionHooks): SalesforceSession => {
     const layout = layoutOf(connection);
-    const org = orgLink(`${layout.instanceUrl}|${layout.orgId}`, connection.tokens);
+    const org = orgLink(orgKeyOf(connection), connection.tokens);
     return openSession(connection, layout, org, options, hooks);
   };
   return {

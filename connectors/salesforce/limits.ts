@@ -51,6 +51,11 @@ export class ApiBudget {
     this.#max = info.max;
   }
 
+  /** The org's daily allocation as its latest answer told it; null before any answer. */
+  dailyLimit(): number | null {
+    return this.#max;
+  }
+
   /** Share of the daily allocation this run has spent so far (for reports and the benchmark). */
   spentShare(): number {
     if (!this.#max) return 0;

@@ -9,6 +9,13 @@ import type {
 import { silentLogger } from '../connector.ts';
 import { CallTally } from '../shared/call-tally.ts';
 import { applyTagChanges } from './apply-tags.ts';
+import {
+  type ChangeEvent,
+  type ChangeSubscription,
+  selectChangeEntities,
+  subscribeChangeEvents,
+} from './change-capture.ts';
+import { type ChangedRow, readChangedRows } from './change-rows.ts';
 import { type OrgLink, SalesforceClient } from './client.ts';
 import { readContactDetails } from './contact-details.ts';
 import { inRelationshipMode, type SessionContext } from './context.ts';
@@ -28,6 +35,17 @@ export interface SalesforceSession extends AccountSession {
   apiShare(): number;
   /** The org's Accounts, for an admin to pick the corporate parent and the communities (one-org layout). */
   listAccounts(): Promise<InnerAccount[]>;
+  /** The org's daily API allocation as its latest answer told it; null before any answer. */
+  dailyLimit(): number | null;
+  /** Rows of the objects the rules read changed, deleted or merged after `since` (one Composite call). */
+  readChangedRows(since: Date): Promise<ChangedRow[]>;
+  /** Change Data Capture: selects this account's entities; throws `unsupported` saying why it cannot. */
+  selectChangeEntities(): Promise<string[]>;
+  subscribeChangeEvents(
+    replayId: number,
+    onEvent: (event: ChangeEvent) => void,
+    onFailure: (reason: string) => void,
+  ): ChangeSubscription;
 }
 
 export function openSession(
@@ -72,6 +90,11 @@ export function openSession(
     readContactDetails: (ids) => readContactDetails(ctx, ids),
     calls: () => tally.stats(),
     apiShare: () => budget.spentShare(),
+    dailyLimit: () => budget.dailyLimit(),
+    readChangedRows: (since) => readChangedRows(ctx, since),
+    selectChangeEntities: () => selectChangeEntities(ctx),
+    subscribeChangeEvents: (replayId, onEvent, onFailure) =>
+      subscribeChangeEvents(ctx, replayId, onEvent, onFailure),
     listAccounts: async () => {
       const rows = await client.queryAll<{ Id: string; Name: string; ParentId: string | null }>(
         'list accounts',

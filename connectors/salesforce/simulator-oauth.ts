@@ -84,6 +84,15 @@ export class SimOAuth {
     return { status: 302, raw: '', headers: { location: target.toString() } };
   }
 
+  /** An access token of this user of the account's org, as if they had logged in (a community's staff). */
+  grantFor(accountId: string, username: string): string {
+    const org = this.orgOf(accountId);
+    if (!org) throw new Error(`no simulated org for account ${accountId}`);
+    const key = `${accountId}~g${++this.#consents}`;
+    this.#grants.set(key, { org, user: org.user(username), revoked: false });
+    return org.sessionGeneration === 0 ? `sandbox-${key}` : `sandbox-${key}~${org.sessionGeneration}`;
+  }
+
   /** POST /services/oauth2/token (authorization_code, refresh_token). */
   token(form: URLSearchParams): OAuthAnswer {
     const grantType = form.get('grant_type');

@@ -20,15 +20,31 @@ const PREFIX: Record<string, string> = {
   User: '005',
 };
 
+/** Audit fields every changing record carries; `MasterRecordId` only on objects that merge. */
+const TRACKED = ['SystemModstamp', 'LastModifiedDate', 'LastModifiedById', 'IsDeleted'];
+/** Fields Salesforce sets itself: a write naming one is refused. */
+export const SYSTEM_FIELDS = [...TRACKED, 'MasterRecordId'];
+const MERGEABLE = ['Account', 'Contact', 'Lead'];
+const PERSON = ['FirstName', 'LastName', 'Email', 'Phone', 'MobilePhone', 'CreatedDate'];
+
 export const KNOWN_FIELDS: Record<string, string[]> = {
-  Account: ['Id', 'Name', 'ParentId', 'CreatedDate'],
-  Contact: ['Id', 'AccountId', 'FirstName', 'LastName', 'Email', 'Phone', 'MobilePhone', 'CreatedDate'],
-  Lead: ['Id', 'FirstName', 'LastName', 'Email', 'Phone', 'MobilePhone', 'CreatedDate', 'IsConverted'],
-  Opportunity: ['Id', 'AccountId', 'StageName', 'ContactId', 'CreatedDate'],
-  OpportunityContactRole: ['Id', 'OpportunityId', 'ContactId'],
+  Account: ['Id', 'Name', 'ParentId', 'CreatedDate', ...TRACKED, 'MasterRecordId'],
+  Contact: ['Id', 'AccountId', ...PERSON, ...TRACKED, 'MasterRecordId'],
+  Lead: ['Id', ...PERSON, 'IsConverted', ...TRACKED, 'MasterRecordId'],
+  Opportunity: ['Id', 'AccountId', 'StageName', 'ContactId', 'CreatedDate', ...TRACKED],
+  OpportunityContactRole: ['Id', 'OpportunityId', 'ContactId', ...TRACKED],
   OpportunityStage: ['Id', 'ApiName', 'MasterLabel', 'SortOrder', 'IsClosed', 'IsWon', 'IsActive'],
-  CampaignMember: ['Id', 'ContactId', 'LeadId', 'HasResponded', 'FirstRespondedDate'],
-  AccountContactRelation: ['Id', 'ContactId', 'AccountId', 'IsActive', 'IsDirect', 'Roles', 'CreatedDate'],
+  CampaignMember: ['Id', 'ContactId', 'LeadId', 'HasResponded', 'FirstRespondedDate', ...TRACKED],
+  AccountContactRelation: [
+    'Id',
+    'ContactId',
+    'AccountId',
+    'IsActive',
+    'IsDirect',
+    'Roles',
+    'CreatedDate',
+    ...TRACKED,
+  ],
   PermissionSet: ['Id', 'Name', 'Label'],
   FieldPermissions: ['Id', 'ParentId', 'SobjectType', 'Field', 'PermissionsRead', 'PermissionsEdit'],
   PermissionSetAssignment: ['Id', 'AssigneeId', 'PermissionSetId'],
@@ -82,6 +98,14 @@ export class SimOrg {
   duplicateRule = false;
   /** Writes to these record ids fail with the given error. */
   readonly recordFaults = new Map<string, RecordFault>();
+  /** Deleted records (merged ones with `MasterRecordId`), which only `queryAll` still returns. */
+  readonly recycleBin = new Map<string, Map<string, SimRecord>>();
+  /** Change Data Capture: the entities selected on the ChangeEvents channel (`ContactChangeEvent` …). */
+  readonly cdcEntities = new Set<string>();
+  /** Whether the integration user may select entities (Customize Application); tests turn it off. */
+  cdcSelectAllowed = true;
+  /** The last SystemModstamp handed out, so two changes in one millisecond still order. */
+  #lastStamp = 0;
 
   constructor(readonly id: string) {
     this.userId = this.user(`integration@${id}.example`).id;
@@ -113,10 +137,82 @@ export class SimOrg {
     return table;
   }
 
-  insert(object: string, fields: Record<string, unknown>, id = this.newId(object)): SimRecord {
+  insert(
+    object: string,
+    fields: Record<string, unknown>,
+    id = this.newId(object),
+    userId = this.userId,
+  ): SimRecord {
     const record: SimRecord = { CreatedDate: sfDate(new Date().toISOString()), ...fields, Id: id };
+    if (KNOWN_FIELDS[object]?.includes('SystemModstamp')) {
+      record.IsDeleted = false;
+      if (MERGEABLE.includes(object)) record.MasterRecordId = null;
+      this.touch(record, userId);
+    }
     this.table(object).set(record.Id, record);
     return record;
+  }
+
+  /** A change: SystemModstamp and LastModifiedDate move on (strictly, even within one millisecond). */
+  touch(record: SimRecord, userId = this.userId): void {
+    this.#lastStamp = Math.max(Date.now(), this.#lastStamp + 1);
+    const stamp = sfDate(new Date(this.#lastStamp).toISOString());
+    record.SystemModstamp = stamp;
+    record.LastModifiedDate = stamp;
+    record.LastModifiedById = userId;
+  }
+
+  /** Deletes a record into the recycle bin (`IsDeleted`, a new SystemModstamp); merged ones name the survivor. */
+  remove(
+    object: string,
+    id: string,
+    userId = this.userId,
+    masterRecordId: string | null = null,
+  ): SimRecord | null {
+    const record = this.tables.get(object)?.get(id);
+    if (!record) return null;
+    this.table(object).delete(id);
+    record.IsDeleted = true;
+    if (MERGEABLE.includes(object)) record.MasterRecordId = masterRecordId;
+    this.touch(record, userId);
+    let bin = this.recycleBin.get(object);
+    if (!bin) {
+      bin = new Map();
+      this.recycleBin.set(object, bin);
+    }
+    bin.set(id, record);
+    return record;
+  }
+
+  /**
+   * Merges records into a surviving one as Salesforce does: the survivor is changed, the others are deleted with
+   * `MasterRecordId` naming it, and their child records (opportunities, roles, campaign members) move to it.
+   */
+  merge(
+    object: 'Contact' | 'Lead',
+    masterId: string,
+    mergedIds: readonly string[],
+    userId = this.userId,
+  ): void {
+    const master = this.find(object, masterId);
+    if (!master) throw new Error(`no ${object} ${masterId}`);
+    const pointer = object === 'Contact' ? 'ContactId' : 'LeadId';
+    for (const mergedId of mergedIds) {
+      for (const child of ['Opportunity', 'OpportunityContactRole', 'CampaignMember'])
+        for (const row of this.table(child).values())
+          if (row[pointer] === mergedId) {
+            row[pointer] = masterId;
+            this.touch(row, userId);
+          }
+      this.remove(object, mergedId, userId, masterId);
+    }
+    this.touch(master, userId);
+  }
+
+  /** Live and deleted records of an object, as `queryAll` sees them. */
+  *everyRecord(object: string): Iterable<SimRecord> {
+    yield* this.table(object).values();
+    yield* this.recycleBin.get(object)?.values() ?? [];
   }
 
   find(object: string, id: string): SimRecord | undefined {

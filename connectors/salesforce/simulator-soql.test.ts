@@ -52,4 +52,19 @@ describe('the simulator SOQL subset', () => {
       1,
     );
   });
+
+  it('compares dateTime literals as instants, whatever offset the stored value is written with', () => {
+    const rows: SimRecord[] = [
+      { Id: 'old', SystemModstamp: '2026-01-01T09:59:59.999+0000' },
+      { Id: 'same', SystemModstamp: '2026-01-01T10:00:00.000+0000' },
+      { Id: 'new', SystemModstamp: '2026-01-01T10:00:00.001+0000' },
+    ];
+    const ids = (soql: string) => runQuery(parseSoql(soql), rows, () => undefined).map((r) => r.Id);
+    expect(ids('SELECT Id FROM Contact WHERE SystemModstamp > 2026-01-01T10:00:00.000Z')).toEqual(['new']);
+    expect(ids('SELECT Id FROM Contact WHERE SystemModstamp >= 2026-01-01T11:00:00+01:00')).toEqual([
+      'same',
+      'new',
+    ]);
+    expect(ids('SELECT Id FROM Contact WHERE SystemModstamp < 2026-01-01T10:00:00Z')).toEqual(['old']);
+  });
 });

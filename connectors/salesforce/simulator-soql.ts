@@ -1,14 +1,15 @@
 // The small part of SOQL the simulator understands: the shapes the adapter sends and nothing more.
 //   SELECT f, g.h FROM Obj [WHERE cond [AND cond]...] [ORDER BY Id] [LIMIT n]
-//   cond: path (= | !=) literal  |  path IN (literal, ...)
+//   cond: path (= | != | > | >= | < | <=) literal  |  path IN (literal, ...)
+//   literal: 'text', number, true, false, null, or a dateTime (2024-01-03T10:00:00.000Z, unquoted)
 // Anything else (OR, sub-queries, functions, GROUP BY ...) is refused the way Salesforce refuses a query it
 // cannot parse: MALFORMED_QUERY.
 
-export type Literal = string | number | boolean | null;
+export type Literal = string | number | boolean | null | Date;
 
 export interface Condition {
   path: string;
-  op: '=' | '!=' | 'IN';
+  op: '=' | '!=' | '>' | '>=' | '<' | '<=' | 'IN';
   values: Literal[];
 }
 
@@ -28,7 +29,9 @@ export class SoqlError extends Error {
   }
 }
 
-const TOKEN = /\s*(?:('(?:[^'\\]|\\.)*')|([A-Za-z_][A-Za-z0-9_.]*)|(-?\d+(?:\.\d+)?)|(!=|=|\(|\)|,|\*))/y;
+const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})$/;
+const TOKEN =
+  /\s*(?:('(?:[^'\\]|\\.)*')|([A-Za-z_][A-Za-z0-9_.]*)|(\d{4}-\d{2}-\d{2}T[\d:.]+(?:Z|[+-]\d{2}:?\d{2})|-?\d+(?:\.\d+)?)|(!=|>=|<=|=|>|<|\(|\)|,|\*))/y;
 
 function tokenize(soql: string): string[] {
   const tokens: string[] = [];
@@ -52,6 +55,7 @@ function literal(token: string | undefined): Literal {
   if (lower === 'true') return true;
   if (lower === 'false') return false;
   if (lower === 'null') return null;
+  if (DATETIME.test(token)) return new Date(token.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
   if (/^-?\d/.test(token)) return Number(token);
   throw malformed(`unexpected '${token}'`);
 }
@@ -95,7 +99,8 @@ export function parseSoql(soql: string): ParsedQuery {
       const path = next();
       if (!isName(path)) throw malformed(`unexpected '${path ?? 'end'}'`);
       const op = next()?.toUpperCase();
-      if (op === '=' || op === '!=') where.push({ path, op, values: [literal(next())] });
+      if (op === '=' || op === '!=' || op === '>' || op === '>=' || op === '<' || op === '<=')
+        where.push({ path, op, values: [literal(next())] });
       else if (op === 'IN') {
         if (next() !== '(') throw malformed('expected ( after IN');
         const values: Literal[] = [];
@@ -143,12 +148,28 @@ export function readPath(record: SimRecord, path: string, lookup: Lookup): unkno
   return target ? readPath(target, path.slice(dot + 1), lookup) : null;
 }
 
+/** Dates compare as instants (stored `2024-01-03T10:00:00.000+0000`), everything else as it is. */
+const comparable = (value: unknown, literal: Literal): unknown =>
+  literal instanceof Date && typeof value === 'string'
+    ? Date.parse(value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'))
+    : value;
+
 function matches(record: SimRecord, condition: Condition, lookup: Lookup): boolean {
   const value = readPath(record, condition.path, lookup) ?? null;
-  const equal = (literal: Literal) => value === literal;
+  const plain = (literal: Literal) => (literal instanceof Date ? literal.getTime() : literal);
+  const equal = (literal: Literal) => comparable(value, literal) === plain(literal);
   if (condition.op === 'IN') return condition.values.some(equal);
-  const same = equal(condition.values[0] ?? null);
-  return condition.op === '=' ? same : !same;
+  const literal = condition.values[0] ?? null;
+  if (condition.op === '=') return equal(literal);
+  if (condition.op === '!=') return !equal(literal);
+  const left = comparable(value, literal);
+  const right = plain(literal);
+  if (left === null || right === null || typeof left !== typeof right) return false;
+  const [a, b] = [left as number | string, right as number | string];
+  if (condition.op === '>') return a > b;
+  if (condition.op === '>=') return a >= b;
+  if (condition.op === '<') return a < b;
+  return a <= b;
 }
 
 /** The rows a query selects, shaped as the REST API returns them (related fields nested by relationship). */

@@ -1,7 +1,8 @@
-import { type SimOrg, sfDate } from './simulator-org.ts';
+import { type SimOrg, SYSTEM_FIELDS, sfDate } from './simulator-org.ts';
 
 // What the simulated org does with a record write: field checks (field-level security included), required
-// fields, duplicate rules, AccountContactRelation uniqueness, and per-record faults.
+// fields, duplicate rules, AccountContactRelation uniqueness, and per-record faults. Writes stamp the record
+// (SystemModstamp, LastModifiedById) as the user whose token made them.
 
 export type SaveResult = { id: string | null; success: boolean; errors: object[] };
 export const failure = (statusCode: string, message: string, extra: object = {}): SaveResult => ({
@@ -14,13 +15,20 @@ function checkFields(org: SimOrg, object: string, record: Record<string, unknown
   const known = org.fieldNames(object);
   for (const field of Object.keys(record)) {
     if (field === 'attributes' || field === 'Id') continue;
+    if (SYSTEM_FIELDS.includes(field))
+      return failure('INVALID_FIELD_FOR_INSERT_UPDATE', `Unable to create/update fields: ${field}.`);
     if (!known.has(field) && !(object === 'Lead' && field === 'Company'))
       return failure('INVALID_FIELD', `No such column '${field}' on sobject of type ${object}`);
   }
   return null;
 }
 
-export function createOne(org: SimOrg, object: string, fields: Record<string, unknown>): SaveResult {
+export function createOne(
+  org: SimOrg,
+  object: string,
+  fields: Record<string, unknown>,
+  userId = org.userId,
+): SaveResult {
   const { attributes: _attributes, ...values } = fields;
   const invalid = checkFields(org, object, values);
   if (invalid) return invalid;
@@ -64,11 +72,21 @@ export function createOne(org: SimOrg, object: string, fields: Record<string, un
     if (exists)
       return failure('DUPLICATE_VALUE', 'duplicate value found: Assignee already has this permission set');
   }
-  const record = org.insert(object, { ...values, CreatedDate: sfDate(new Date().toISOString()) });
+  const record = org.insert(
+    object,
+    { ...values, CreatedDate: sfDate(new Date().toISOString()) },
+    undefined,
+    userId,
+  );
   return { id: record.Id, success: true, errors: [] };
 }
 
-export function updateOne(org: SimOrg, object: string, fields: Record<string, unknown>): SaveResult {
+export function updateOne(
+  org: SimOrg,
+  object: string,
+  fields: Record<string, unknown>,
+  userId = org.userId,
+): SaveResult {
   const { attributes: _attributes, Id: id, ...values } = fields;
   const record = typeof id === 'string' ? org.find(object, id) : undefined;
   if (!record) return failure('ENTITY_IS_DELETED', 'entity is deleted');
@@ -77,5 +95,6 @@ export function updateOne(org: SimOrg, object: string, fields: Record<string, un
   const invalid = checkFields(org, object, values);
   if (invalid) return { ...invalid, id: record.Id };
   Object.assign(record, values);
+  if ('SystemModstamp' in record) org.touch(record, userId);
   return { id: record.Id, success: true, errors: [] };
 }

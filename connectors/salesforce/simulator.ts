@@ -11,18 +11,23 @@ import {
   readJson,
   sendJson,
 } from '../shared/simulator-kit.ts';
+import { type ChangeType, MAX_SELECTED_ENTITIES, SimChangeStream } from './simulator-cdc.ts';
 import { SimOAuth } from './simulator-oauth.ts';
-import { type CustomFieldDef, SimOrg, seedChild, seedCorporate } from './simulator-org.ts';
+import { type CustomFieldDef, SimOrg, type SimUser, seedChild, seedCorporate } from './simulator-org.ts';
 import { type ParsedQuery, parseSoql, runQuery, type SimRecord, SoqlError } from './simulator-soql.ts';
 import { createOne, failure, updateOne } from './simulator-writes.ts';
 
 // A local stand-in for the Salesforce REST API surface the adapter uses: OAuth (simulator-oauth.ts), SOQL query with
 // nextRecordsUrl paging at 2,000, describe, sObject Collections (200 a call, allOrNone false), single-record
-// create, Tooling API CustomField, Bulk API 2.0 query jobs, Sforce-Limit-Info, the daily allocation, session
-// expiry and fault injection. Every call is recorded.
+// create, read, update and delete (what a community's staff would do), queryAll (deleted and merged records),
+// Composite (up to 25 subrequests, 5 of them queries, one API call), Tooling API CustomField and
+// PlatformEventChannelMember, Change Data Capture over CometD (simulator-cdc.ts), Bulk API 2.0 query jobs,
+// Sforce-Limit-Info, the daily allocation, session expiry and fault injection. Every call is recorded.
 
 export const QUERY_PAGE = 2_000;
 export const COLLECTION_LIMIT = 200;
+export const COMPOSITE_LIMIT = 25;
+export const COMPOSITE_QUERY_LIMIT = 5;
 
 export interface SalesforceSimulator {
   url: string;
@@ -35,6 +40,12 @@ export interface SalesforceSimulator {
   expireSessions(accountId?: string): void;
   /** Records per Bulk 2.0 result page (default 50,000). */
   bulkPageSize: number;
+  /** Change Data Capture: the events each org emitted, and the CometD endpoint's clients. */
+  changeStream: SimChangeStream;
+  /** An access token of another user of the account's org (a community's staff), for writes the app did not make. */
+  staffToken(accountId: string, username?: string): string;
+  /** Merges records as a user would in Salesforce's UI (no REST resource merges); emits the change events. */
+  merge(accountId: string, object: 'Contact' | 'Lead', masterId: string, mergedIds: string[]): void;
   close(): Promise<void>;
 }
 
@@ -100,6 +111,7 @@ export async function startSalesforceSimulator(options: SimulatorOptions): Promi
     snapshot.corporate?.id ?? snapshot.children[0]?.id ?? '',
   );
   const calls = new CallLog();
+  const changeStream = new SimChangeStream();
   const faults = new Faults(options.faults);
   const cursors = new Map<string, { rows: Record<string, unknown>[]; offset: number }>();
   const bulkJobs = new Map<string, { rows: Record<string, unknown>[]; fields: string[]; object: string }>();
@@ -110,6 +122,19 @@ export async function startSalesforceSimulator(options: SimulatorOptions): Promi
     calls,
     faults,
     bulkPageSize: 50_000,
+    changeStream,
+    staffToken: (accountId, username) => auth.grantFor(accountId, username ?? `staff@${accountId}.example`),
+    merge(accountId, object, masterId, mergedIds) {
+      const org = simulator.org(accountId);
+      const user = org.user(`staff@${accountId}.example`).id;
+      org.merge(object, masterId, mergedIds, user);
+      for (const id of mergedIds) {
+        const merged = org.recycleBin.get(object)?.get(id);
+        if (merged) changeStream.emit(org, object, 'DELETE', merged, user, []);
+      }
+      const master = org.find(object, masterId);
+      if (master) changeStream.emit(org, object, 'UPDATE', master, user, ['LastModifiedDate']);
+    },
     org(accountId) {
       const org = orgByAccount.get(accountId);
       if (!org) throw new Error(`no simulated org for account ${accountId}`);
@@ -142,8 +167,17 @@ export async function startSalesforceSimulator(options: SimulatorOptions): Promi
     org: SimOrg,
     soql: string,
     tooling: boolean,
+    all = false,
   ): { query: ParsedQuery; rows: Record<string, unknown>[] } {
     const query = parseSoql(soql);
+    if (tooling && query.object === 'PlatformEventChannelMember') {
+      const records: SimRecord[] = [...org.cdcEntities].map((entity) => ({
+        Id: `0v8${entity}`,
+        EventChannel: 'ChangeEvents',
+        SelectedEntity: entity,
+      }));
+      return { query, rows: runQuery(query, records, () => undefined) };
+    }
     if (tooling) {
       if (query.object !== 'CustomField')
         throw new SoqlError('INVALID_TYPE', `sObject type '${query.object}' is not supported.`);
@@ -163,7 +197,12 @@ export async function startSalesforceSimulator(options: SimulatorOptions): Promi
       if (!valid)
         throw new SoqlError('INVALID_FIELD', `No such column '${field}' on entity '${query.object}'.`);
     }
-    const rows = runQuery(query, org.table(query.object).values(), (object, id) => org.find(object, id));
+    const records = all ? org.everyRecord(query.object) : org.table(query.object).values();
+    const rows = runQuery(
+      query,
+      records,
+      (object, id) => org.find(object, id) ?? org.recycleBin.get(object)?.get(id),
+    );
     return { query, rows };
   }
 
@@ -196,7 +235,12 @@ export async function startSalesforceSimulator(options: SimulatorOptions): Promi
     return { status: 200, body: { name: object, label: object, fields } };
   }
 
-  async function collections(org: SimOrg, method: string, request: IncomingMessage): Promise<Answer> {
+  async function collections(
+    org: SimOrg,
+    method: string,
+    request: IncomingMessage,
+    user: SimUser,
+  ): Promise<Answer> {
     const body = (await readJson(request)) as { allOrNone?: boolean; records?: Record<string, unknown>[] };
     const records = body?.records ?? [];
     if (records.length > COLLECTION_LIMIT)
@@ -209,7 +253,12 @@ export async function startSalesforceSimulator(options: SimulatorOptions): Promi
       const object = (record.attributes as { type?: string } | undefined)?.type ?? '';
       if (!org.objectSupported(object))
         return failure('INVALID_TYPE', `sObject type '${object}' is not supported.`);
-      return method === 'POST' ? createOne(org, object, record) : updateOne(org, object, record);
+      const result =
+        method === 'POST' ? createOne(org, object, record, user.id) : updateOne(org, object, record, user.id);
+      const fields = Object.keys(record).filter((f) => f !== 'attributes');
+      if (result.success)
+        changed(org, object, method === 'POST' ? 'CREATE' : 'UPDATE', result.id, user, fields);
+      return result;
     });
     return { status: 200, body: results };
   }
@@ -233,12 +282,40 @@ export async function startSalesforceSimulator(options: SimulatorOptions): Promi
     return { object, name, label: metadata.label ?? existing?.label ?? name, values };
   }
 
+  /** Tooling API: selects an entity for Change Data Capture on the ChangeEvents channel. */
+  function selectEntity(org: SimOrg, body: Record<string, unknown>): Answer {
+    if (!org.cdcSelectAllowed)
+      throw new HttpError(
+        403,
+        'INSUFFICIENT_ACCESS',
+        'insufficient access rights: Customize Application is required',
+      );
+    const metadata = (body.Metadata ?? {}) as { eventChannel?: string; selectedEntity?: string };
+    const entity = String(metadata.selectedEntity ?? '');
+    if (metadata.eventChannel !== 'ChangeEvents')
+      throw new HttpError(400, 'FIELD_INTEGRITY_EXCEPTION', 'only the ChangeEvents channel is simulated');
+    if (!/^(\w+)ChangeEvent$/.test(entity) || !org.objectSupported(entity.replace(/ChangeEvent$/, '')))
+      throw new HttpError(400, 'FIELD_INTEGRITY_EXCEPTION', `${entity} is not a change event entity`);
+    if (org.cdcEntities.has(entity))
+      throw new HttpError(400, 'DUPLICATE_DEVELOPER_NAME', `${entity} is already selected`);
+    if (org.cdcEntities.size >= MAX_SELECTED_ENTITIES)
+      throw new HttpError(
+        400,
+        'LIMIT_EXCEEDED',
+        `You can select up to ${MAX_SELECTED_ENTITIES} entities for Change Data Capture without the add-on license`,
+      );
+    org.cdcEntities.add(entity);
+    return { status: 201, body: { id: `0v8${entity}`, success: true, errors: [] } };
+  }
+
   async function tooling(
     org: SimOrg,
     method: string,
     rest: string,
     request: IncomingMessage,
   ): Promise<Answer> {
+    if (rest === '/sobjects/PlatformEventChannelMember' && method === 'POST')
+      return selectEntity(org, (await readJson(request)) as Record<string, unknown>);
     if (rest === '/sobjects/CustomField' && method === 'POST') {
       const parsed = customFieldFromMetadata((await readJson(request)) as Record<string, unknown>);
       const duplicate = [...org.customFields.values()].some(
@@ -316,34 +393,108 @@ export async function startSalesforceSimulator(options: SimulatorOptions): Promi
     };
   }
 
+  /** A record change made through the API, stamped as its user, and its change event. */
+  function changed(
+    org: SimOrg,
+    object: string,
+    type: ChangeType,
+    id: string | null,
+    user: SimUser,
+    fields: string[],
+  ) {
+    const record = id ? (org.find(object, id) ?? org.recycleBin.get(object)?.get(id)) : undefined;
+    if (record) changeStream.emit(org, object, type, record, user.id, [...fields, 'LastModifiedDate']);
+  }
+
+  /** POST /composite: GET subrequests (queries, records), answered one by one; one API call in all. */
+  async function composite(
+    org: SimOrg,
+    request: IncomingMessage,
+    version: string,
+    user: SimUser,
+  ): Promise<Answer> {
+    const body = (await readJson(request)) as {
+      compositeRequest?: { method: string; url: string; referenceId: string }[];
+    };
+    const subrequests = body?.compositeRequest ?? [];
+    const queries = subrequests.filter((r) => /\/query(All)?(\/|\?|$)/.test(r.url)).length;
+    if (subrequests.length === 0 || subrequests.length > COMPOSITE_LIMIT || queries > COMPOSITE_QUERY_LIMIT)
+      throw new HttpError(
+        400,
+        'INVALID_BATCH_REQUEST',
+        `a composite request holds 1 to ${COMPOSITE_LIMIT} subrequests, at most ${COMPOSITE_QUERY_LIMIT} of them queries`,
+      );
+    const compositeResponse = [];
+    for (const sub of subrequests) {
+      const url = new URL(sub.url, 'http://localhost');
+      const versioned = /^\/services\/data\/(v\d+\.0)(\/.*)$/.exec(url.pathname);
+      let answer: Answer;
+      try {
+        if (!versioned || versioned[1] !== version || sub.method !== 'GET')
+          throw new HttpError(
+            400,
+            'INVALID_BATCH_REQUEST',
+            'only GET subrequests of the same API version are simulated',
+          );
+        answer = await api(
+          org,
+          { method: 'GET', headers: {} } as IncomingMessage,
+          url,
+          version,
+          versioned[2] as string,
+          user,
+        );
+      } catch (error) {
+        const known = error instanceof HttpError || error instanceof SoqlError;
+        if (!known) throw error;
+        answer = {
+          status: error instanceof HttpError ? error.status : 400,
+          body: apiError(error.errorCode, error.message),
+        };
+      }
+      compositeResponse.push({
+        body: answer.body ?? null,
+        httpHeaders: {},
+        httpStatusCode: answer.status,
+        referenceId: sub.referenceId,
+      });
+    }
+    return { status: 200, body: { compositeResponse } };
+  }
+
   async function api(
     org: SimOrg,
     request: IncomingMessage,
     url: URL,
     version: string,
     rest: string,
+    user: SimUser,
   ): Promise<Answer> {
     const method = request.method ?? 'GET';
-    if ((rest === '/query' || rest === '/tooling/query') && method === 'GET') {
-      const { rows } = queryRows(org, url.searchParams.get('q') ?? '', rest.startsWith('/tooling'));
+    if ((rest === '/query' || rest === '/queryAll' || rest === '/tooling/query') && method === 'GET') {
+      const soql = url.searchParams.get('q') ?? '';
+      const { rows } = queryRows(org, soql, rest.startsWith('/tooling'), rest === '/queryAll');
       return { status: 200, body: page(rows, 0, version, null) };
     }
-    const more = /^\/query\/([^/-]+)-(\d+)$/.exec(rest);
+    const more = /^\/query(?:All)?\/([^/-]+)-(\d+)$/.exec(rest);
     if (more && method === 'GET') {
       const cursor = cursors.get(more[1] as string);
       if (!cursor) throw new HttpError(400, 'INVALID_QUERY_LOCATOR', 'invalid query locator');
       return { status: 200, body: page(cursor.rows, Number(more[2]), version, more[1] as string) };
     }
+    if (rest === '/composite' && method === 'POST') return composite(org, request, version, user);
     const described = /^\/sobjects\/([A-Za-z_]+)\/describe$/.exec(rest);
     if (described && method === 'GET') return describe(org, described[1] as string);
     if (rest === '/composite/sobjects' && (method === 'POST' || method === 'PATCH'))
-      return collections(org, method, request);
+      return collections(org, method, request, user);
     const single = /^\/sobjects\/([A-Za-z_]+)$/.exec(rest);
     if (single && method === 'POST') {
       const object = single[1] as string;
       if (!org.objectSupported(object))
         throw new HttpError(404, 'NOT_FOUND', `sObject type '${object}' is not supported.`);
-      const result = createOne(org, object, (await readJson(request)) as Record<string, unknown>);
+      const fields = (await readJson(request)) as Record<string, unknown>;
+      const result = createOne(org, object, fields, user.id);
+      if (result.success) changed(org, object, 'CREATE', result.id, user, Object.keys(fields));
       if (!result.success)
         return {
           status: 400,
@@ -354,15 +505,51 @@ export async function startSalesforceSimulator(options: SimulatorOptions): Promi
         };
       return { status: 201, body: result };
     }
-    const deleted = /^\/sobjects\/([A-Za-z_]+)\/([^/]+)$/.exec(rest);
-    if (deleted && method === 'DELETE') {
-      org.table(deleted[1] as string).delete(deleted[2] as string);
-      return { status: 204, body: undefined };
-    }
+    const one = /^\/sobjects\/([A-Za-z_]+)\/([^/]+)$/.exec(rest);
+    if (one && one[2] !== 'describe')
+      return singleRecord(org, request, method, one[1] as string, one[2] as string, user);
     if (rest.startsWith('/tooling/')) return tooling(org, method, rest.slice('/tooling'.length), request);
     if (rest.startsWith('/jobs/query'))
       return bulk(org, method, rest.slice('/jobs/query'.length), request, url);
     throw new HttpError(404, 'NOT_FOUND', 'The requested resource does not exist');
+  }
+
+  /** GET, PATCH and DELETE of one record by id, as the REST API's sObject Rows resource. */
+  async function singleRecord(
+    org: SimOrg,
+    request: IncomingMessage,
+    method: string,
+    object: string,
+    id: string,
+    user: SimUser,
+  ): Promise<Answer> {
+    const notFound = new HttpError(404, 'NOT_FOUND', 'The requested resource does not exist');
+    if (!org.objectSupported(object)) throw notFound;
+    if (method === 'DELETE') {
+      // The simulator's own bookkeeping objects have no recycle bin; record objects go there.
+      const removed = org.find(object, id) ? org.remove(object, id, user.id) : null;
+      if (!removed) throw notFound;
+      changeStream.emit(org, object, 'DELETE', removed, user.id, []);
+      return { status: 204, body: undefined };
+    }
+    if (method === 'PATCH') {
+      const fields = (await readJson(request)) as Record<string, unknown>;
+      if (!org.find(object, id)) throw notFound;
+      const result = updateOne(org, object, { ...fields, Id: id }, user.id);
+      if (!result.success) {
+        const [error] = result.errors as { statusCode: string; message: string }[];
+        throw new HttpError(400, error?.statusCode ?? 'UNKNOWN_EXCEPTION', error?.message ?? 'update failed');
+      }
+      changed(org, object, 'UPDATE', id, user, Object.keys(fields));
+      return { status: 204, body: undefined };
+    }
+    if (method === 'GET') {
+      const record = org.find(object, id);
+      if (!record) throw notFound;
+      const fields = [...org.fieldNames(object)].map((f) => [f, record[f] ?? null]);
+      return { status: 200, body: { attributes: { type: object }, ...Object.fromEntries(fields) } };
+    }
+    throw notFound;
   }
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -386,9 +573,13 @@ export async function startSalesforceSimulator(options: SimulatorOptions): Promi
     try {
       const authAnswer = await oauth(request, url);
       if (authAnswer) return send(authAnswer, null);
+      // jsforce's streaming client (Faye) names the token `OAuth <token>`.
+      const authorization = request.headers.authorization?.replace(/^OAuth /, 'Bearer ');
+      const cometd = /^\/cometd\/\d+\.0\/?$/.test(path) && request.method === 'POST';
       const versioned = /^\/services\/data\/(v\d+\.0)(\/.*)$/.exec(path);
-      if (!versioned) throw new HttpError(404, 'NOT_FOUND', 'The requested resource does not exist');
-      const { org, valid } = auth.bearer(request.headers.authorization);
+      if (!versioned && !cometd)
+        throw new HttpError(404, 'NOT_FOUND', 'The requested resource does not exist');
+      const { org, user, valid } = auth.bearer(authorization);
       if (!org || !valid)
         return send(
           { status: 401, body: apiError('INVALID_SESSION_ID', 'Session expired or invalid') },
@@ -415,8 +606,18 @@ export async function startSalesforceSimulator(options: SimulatorOptions): Promi
           { status: 403, body: apiError('REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.') },
           org,
         );
+      if (!versioned) {
+        // A streaming connection counts against its own allocation, not the daily API requests.
+        const messages = (await readJson(request)) as Record<string, unknown>[];
+        const replies = await changeStream.handle(org, Array.isArray(messages) ? messages : [messages]);
+        calls.record({ ...logged, accountId: org.id, status: 200, injected: false });
+        return sendJson(response, 200, replies);
+      }
       org.used += 1;
-      send(await api(org, request, url, versioned[1] as string, versioned[2] as string), org);
+      send(
+        await api(org, request, url, versioned[1] as string, versioned[2] as string, user as SimUser),
+        org,
+      );
     } catch (error) {
       const { org } = auth.bearer(request.headers.authorization);
       if (error instanceof SoqlError)
@@ -438,7 +639,10 @@ export async function startSalesforceSimulator(options: SimulatorOptions): Promi
   const running = await listen(server, options.port ?? 0);
   baseUrl = running.url;
   simulator.url = running.url;
-  simulator.close = running.close;
+  simulator.close = async () => {
+    changeStream.releaseAll();
+    await running.close();
+  };
   return simulator;
 }
 

@@ -65,3 +65,29 @@ export const assignmentQuery = (permissionSetId: string, userId: string): string
 /** Tooling API: the tag field's ids on every object (DeveloperName is the API name without `__c`). */
 export const customFieldQuery = (developerName: string): string =>
   `SELECT Id, TableEnumOrId FROM CustomField WHERE DeveloperName = ${soqlString(developerName)}`;
+
+/** The objects whose changes decide tags (change feeds poll them, or select them for Change Data Capture). */
+export const FEED_OBJECTS = [
+  'Contact',
+  'Lead',
+  'Opportunity',
+  'OpportunityContactRole',
+  'CampaignMember',
+  'AccountContactRelation',
+] as const;
+export type FeedObject = (typeof FEED_OBJECTS)[number];
+
+const CHANGE_FIELDS: Record<FeedObject, string[]> = {
+  Contact: ['AccountId', 'MasterRecordId'],
+  Lead: ['MasterRecordId'],
+  Opportunity: ['AccountId'],
+  OpportunityContactRole: ['OpportunityId', 'ContactId', 'Opportunity.AccountId'],
+  CampaignMember: ['ContactId', 'LeadId', 'Contact.AccountId'],
+  AccountContactRelation: ['ContactId', 'AccountId'],
+};
+
+/** Rows changed after `since` (a dateTime literal, unquoted), for queryAll: deleted and merged rows too. */
+export function changedRowsQuery(object: FeedObject, since: Date): string {
+  const fields = ['Id', 'SystemModstamp', 'IsDeleted', ...CHANGE_FIELDS[object]];
+  return `SELECT ${fields.join(', ')} FROM ${object} WHERE SystemModstamp > ${since.toISOString()}`;
+}

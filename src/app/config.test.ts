@@ -46,4 +46,15 @@ describe('configuration from the environment', () => {
       /APP_SECRET: must be at least 32/,
     );
   });
+
+  it('polls Salesforce every 60 s unless told otherwise; 0 turns polling off, too short an interval is refused', () => {
+    expect(loadConfig({ DATA_DIR: dataDir() }).SALESFORCE_POLL_SECONDS).toBe(60);
+    expect(loadConfig({ DATA_DIR: dataDir(), SALESFORCE_POLL_SECONDS: '0' }).SALESFORCE_POLL_SECONDS).toBe(0);
+    expect(loadConfig({ DATA_DIR: dataDir(), SALESFORCE_POLL_SECONDS: '300' }).SALESFORCE_POLL_SECONDS).toBe(
+      300,
+    );
+    expect(() => loadConfig({ DATA_DIR: dataDir(), SALESFORCE_POLL_SECONDS: '5' })).toThrow(
+      /SALESFORCE_POLL_SECONDS: must be 0 \(off\) or 10 to 86400 seconds/,
+    );
+  });
 });

@@ -25,6 +25,12 @@ export const envSchema = z.object({
   SALESFORCE_LOGIN_URL: url,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SCHEDULER: z.enum(['on', 'off']).default('on'),
+  /** Seconds between polls of each connected Salesforce org for changes; 0 turns polling off. */
+  SALESFORCE_POLL_SECONDS: z.coerce
+    .number()
+    .int()
+    .refine((n) => n === 0 || (n >= 10 && n <= 86_400), 'must be 0 (off) or 10 to 86400 seconds')
+    .default(60),
   FRAME_ANCESTORS: optional.pipe(
     z
       .string()

@@ -2,6 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Connector, Logger, ProviderName } from '../../connectors/connector.ts';
 import { InProcessQueue } from '../jobs/in-process-queue.ts';
+import { ChangeCaptureStreams } from '../jobs/salesforce-change-capture.ts';
+import { SalesforcePoller } from '../jobs/salesforce-poller.ts';
 import { Scheduler } from '../jobs/scheduler.ts';
 import { createApp } from '../server/app.ts';
 import { LiveRuns } from '../server/live-runs.ts';
@@ -9,6 +11,7 @@ import { Metrics } from '../server/metrics.ts';
 import { type OpenDatabase, openDatabase } from '../store/database.ts';
 import { SecretBox } from '../store/secrets.ts';
 import { STALE_AFTER_MS, Store } from '../store/store.ts';
+import type { TargetedResync } from '../sync/changes.ts';
 import { type RunTenantOptions, runTenant } from '../sync/run-tenant.ts';
 import type { Config } from './config.ts';
 
@@ -25,7 +28,22 @@ export interface Runtime {
   connectorFor(provider: ProviderName): Connector;
   runTenant(tenantId: string, options?: RunTenantOptions): ReturnType<typeof runTenant>;
   metrics: Metrics;
+  /** Brings the records change feeds name up to date; without it, a feed that saw changes runs the tenant in full. */
+  resync?: TargetedResync;
   close(): Promise<void>;
+}
+
+/** Until a targeted resync is wired in: changes seen make the whole tenant run (RunInProgressError as it). */
+export function fullRunResync(runtime: Pick<Runtime, 'runTenant'>): TargetedResync {
+  return async ({ tenantId, trigger }) => {
+    const result = await runtime.runTenant(tenantId, { trigger });
+    const calls = Object.values(result.report.calls).reduce(
+      (sum, stats) =>
+        sum + Object.entries(stats.byKind).reduce((n, [kind, c]) => n + (kind === 'auth' ? 0 : c), 0),
+      0,
+    );
+    return { runId: result.runId, mode: 'full', written: result.report.written, calls };
+  };
 }
 
 export async function openRuntime(
@@ -105,7 +123,12 @@ export interface Serving {
  */
 export async function serve(
   runtime: Runtime,
-  options: { sandboxTenantId?: () => string | null; hubspotWebhookSecret?: string; host?: string } = {},
+  options: {
+    sandboxTenantId?: () => string | null;
+    hubspotWebhookSecret?: string;
+    host?: string;
+    resync?: TargetedResync;
+  } = {},
 ): Promise<Serving> {
   const { config, store, logger } = runtime;
   const staleAfterMs = runtime.databaseKind === 'pglite' ? 0 : STALE_AFTER_MS;
@@ -161,10 +184,25 @@ export async function serve(
     run: (tenantId) => queue.enqueue({ tenantId, trigger: 'schedule' }),
   });
   if (config.SCHEDULER === 'on') scheduler.start();
+  const resync = options.resync ?? runtime.resync ?? fullRunResync(runtime);
+  const feeds = { store, connectorFor: runtime.connectorFor, resync, logger };
+  const streams = runtime.connectors.salesforce ? new ChangeCaptureStreams(feeds) : null;
+  const poller =
+    runtime.connectors.salesforce && config.SALESFORCE_POLL_SECONDS > 0
+      ? new SalesforcePoller({
+          ...feeds,
+          intervalMs: config.SALESFORCE_POLL_SECONDS * 1000,
+          streaming: (tenantId, orgKey) => streams?.isStreaming(tenantId, orgKey) ?? false,
+        })
+      : null;
+  streams?.start();
+  poller?.start();
   return {
     url: `http://localhost:${port}/`,
     close: async () => {
       scheduler.stop();
+      await poller?.stop();
+      await streams?.stop();
       await queue.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -8,6 +8,7 @@ import { Metrics } from './metrics.ts';
 import { html, page } from './pages.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { acknowledgementRoutes } from './routes/acknowledgements.ts';
+import { changeCaptureRoutes } from './routes/change-capture.ts';
 import { exportRoutes } from './routes/exports.ts';
 import { healthRoutes } from './routes/health.ts';
 import { liveRoutes } from './routes/live.ts';
@@ -68,6 +69,7 @@ export function createApp(deps: ServerDeps): express.Express {
     requireAdmin(ctx),
     tenantRoutes(ctx),
     accountRoutes(ctx),
+    changeCaptureRoutes(ctx),
     // Before runRoutes: `/runs/live` is not a run id.
     liveRoutes(ctx),
     undoRoutes(ctx),

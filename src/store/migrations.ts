@@ -207,6 +207,30 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0006-salesforce-feed': {
+    async up(db: Kysely<unknown>) {
+      // Where each org's change feed stands, so a restart resumes polling and Change Data Capture there.
+      await db.schema
+        .createTable('salesforce_feeds')
+        .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
+        .addColumn('org_key', 'text', (c) => c.notNull())
+        .addColumn('poll_cursor', 'timestamptz')
+        .addColumn('replay_id', 'text')
+        .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
+        .addPrimaryKeyConstraint('salesforce_feeds_pk', ['tenant_id', 'org_key'])
+        .execute();
+      await db.schema
+        .createTable('change_capture')
+        .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('enabled', 'boolean', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('detail', 'text')
+        .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
+        .addPrimaryKeyConstraint('change_capture_pk', ['tenant_id', 'account_id'])
+        .execute();
+    },
+  },
   '0009-connection-order': {
     async up(db: Kysely<unknown>) {
       // The plan's last tie-break is the order accounts were first connected in (DESIGN 2.3, rule 5): a sequence

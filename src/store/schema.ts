@@ -170,6 +170,30 @@ export interface RunPersonTable {
   key_hashes: JSONColumnType<string[]>;
 }
 
+/** A Salesforce org's change feed position: the polling cursor and the Change Data Capture replay id. */
+export interface SalesforceFeedTable {
+  tenant_id: string;
+  /** The org as the connector keys it (instance URL and org id). */
+  org_key: string;
+  /** The latest SystemModstamp a poll handed over (and the resync applied). */
+  poll_cursor: NullableTimestamp;
+  /** The replay id of the last change event applied (a decimal: Salesforce's are 64-bit). */
+  replay_id: string | null;
+  updated_at: Timestamp;
+}
+
+/** Change Data Capture, opted into per account, and what came of it. */
+export interface ChangeCaptureTable {
+  tenant_id: string;
+  /** The store's id of the account. */
+  account_id: string;
+  enabled: boolean;
+  /** `starting`, `streaming`, `unavailable` (polling covers), `unsupported` (the org refused; `detail` says why). */
+  status: string;
+  detail: string | null;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   tenants: TenantTable;
   accounts: AccountTable;
@@ -182,4 +206,6 @@ export interface Database {
   admins: AdminTable;
   admin_actions: AdminActionTable;
   webhook_receipts: WebhookReceiptTable;
+  salesforce_feeds: SalesforceFeedTable;
+  change_capture: ChangeCaptureTable;
 }

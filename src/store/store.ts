@@ -6,6 +6,7 @@ import { AuditRepository } from './audit.ts';
 import { InstallStateRepository } from './install-states.ts';
 import { PeopleRepository } from './people.ts';
 import { RunRepository } from './runs.ts';
+import { SalesforceFeedRepository } from './salesforce-feeds.ts';
 import type { Database } from './schema.ts';
 import type { SecretBox } from './secrets.ts';
 import { TenantRepository } from './tenants.ts';
@@ -23,6 +24,7 @@ export type { NewRunPerson, PeopleQuery, PeopleSort, PersonMember, RunPerson } f
 export { PEOPLE_RUNS_KEPT } from './people.ts';
 export type { RunOutcome, RunStatus, RunSummary } from './runs.ts';
 export { HEARTBEAT_MS, RunInProgressError, STALE_AFTER_MS } from './runs.ts';
+export type { ChangeCapture, ChangeCaptureStatus, FeedPosition } from './salesforce-feeds.ts';
 export type { CorporateAccountRef, Tenant } from './tenants.ts';
 
 export class Store {
@@ -35,6 +37,7 @@ export class Store {
   readonly people: PeopleRepository;
   readonly admins: AdminRepository;
   readonly webhookReceipts: WebhookReceiptRepository;
+  readonly salesforceFeeds: SalesforceFeedRepository;
 
   constructor(
     private readonly database: { db: Kysely<Database>; check(): Promise<void> },
@@ -50,6 +53,7 @@ export class Store {
     this.people = new PeopleRepository(db);
     this.admins = new AdminRepository(db);
     this.webhookReceipts = new WebhookReceiptRepository(db);
+    this.salesforceFeeds = new SalesforceFeedRepository(db);
   }
 
   /** Throws DatabaseUnreachableError, saying why, while the database cannot answer (the health check). */
