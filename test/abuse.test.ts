@@ -83,6 +83,11 @@ describe('webhooks', () => {
     const wrongShape = await webhook('{"portalId": 1}')();
     expect(wrongShape.status).toBe(400);
     expect(await errorOf(wrongShape)).toMatch(/not a batch of events: \(the document\): expected an array/);
+    const noTime = await webhook(
+      '[{"portalId": 1, "subscriptionType": "contact.creation", "objectId": 2}]',
+    )();
+    expect(noTime.status).toBe(400);
+    expect(await errorOf(noTime)).toMatch(/\[0\]\.occurredAt/);
   });
 
   it('a body over the limit (HubSpot sends at most 100 events) is a 413 before it is read', async () => {
@@ -90,8 +95,10 @@ describe('webhooks', () => {
       portalId: 'north',
       subscriptionType: 'contact.propertyChange',
       objectId: i,
-      propertyName: 'email',
+      propertyName: 'firstname',
       propertyValue: 'x'.repeat(100),
+      occurredAt: 1_700_000_000_000,
+      subscriptionId: 1,
     }));
     const response = await webhook(JSON.stringify(events))();
     expect(response.status).toBe(413);
@@ -100,8 +107,10 @@ describe('webhooks', () => {
     expect((await webhook(JSON.stringify(events.slice(0, 100)))()).status).toBe(204);
   });
 
-  it('a delivery replayed within the five-minute window does its work once', async () => {
-    const body = JSON.stringify([{ portalId: 'north', subscriptionType: 'contact.creation', objectId: 7 }]);
+  it('a delivery replayed within the five-minute window stores its events once and asks for work once', async () => {
+    const body = JSON.stringify([
+      { portalId: 'north', subscriptionType: 'contact.creation', objectId: 7, occurredAt: 1_700_000_000_001 },
+    ]);
     const send = webhook(body);
     const before = enqueued.length;
     expect((await send()).status).toBe(204);
@@ -109,12 +118,19 @@ describe('webhooks', () => {
     expect((await send()).status).toBe(204);
     expect((await send()).status).toBe(204);
     expect(enqueued.length).toBe(before + 1);
+    expect(
+      (await app.store.changeEvents.pending('hubspot', ['north'])).filter(
+        (e) => e.objectId === '7' && e.subscriptionType === 'contact.creation',
+      ),
+    ).toHaveLength(1);
     const metrics = await (await fetch(`${app.base}/metrics`)).text();
-    expect(metrics).toMatch(/community_sync_webhooks_total\{outcome="replayed"\} 2\n/);
+    expect(metrics).toMatch(/community_sync_webhooks_total\{outcome="duplicate"\} 2\n/);
   });
 
   it('an unsigned or stale request is a 401', async () => {
-    const body = JSON.stringify([{ portalId: 'north', subscriptionType: 'contact.creation' }]);
+    const body = JSON.stringify([
+      { portalId: 'north', subscriptionType: 'contact.creation', objectId: 8, occurredAt: 1_700_000_000_000 },
+    ]);
     const stale = webhook(body, String(Date.now() - 6 * 60_000));
     expect((await stale()).status).toBe(401);
     const unsigned = await fetch(`${app.base}/webhooks/hubspot`, { method: 'POST', body });

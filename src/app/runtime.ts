@@ -9,6 +9,8 @@ import { Metrics } from '../server/metrics.ts';
 import { type OpenDatabase, openDatabase } from '../store/database.ts';
 import { SecretBox } from '../store/secrets.ts';
 import { STALE_AFTER_MS, Store } from '../store/store.ts';
+import { processChangeEvents } from '../sync/change-feed.ts';
+import type { TargetedResync } from '../sync/changes.ts';
 import { type RunTenantOptions, runTenant } from '../sync/run-tenant.ts';
 import type { Config } from './config.ts';
 
@@ -24,6 +26,8 @@ export interface Runtime {
   connectors: Partial<Record<ProviderName, Connector>>;
   connectorFor(provider: ProviderName): Connector;
   runTenant(tenantId: string, options?: RunTenantOptions): ReturnType<typeof runTenant>;
+  /** Brings changed records up to date without a full run; webhook jobs fall back to a full run without it. */
+  resync?: TargetedResync;
   metrics: Metrics;
   close(): Promise<void>;
 }
@@ -32,6 +36,7 @@ export async function openRuntime(
   config: Config,
   logger: Logger,
   connectors: Partial<Record<ProviderName, Connector>>,
+  options: { resync?: TargetedResync } = {},
 ): Promise<Runtime> {
   let database: OpenDatabase;
   try {
@@ -90,6 +95,7 @@ export async function openRuntime(
     connectorFor,
     metrics,
     runTenant: countedRun,
+    ...(options.resync ? { resync: options.resync } : {}),
     close: () => database.close(),
   };
 }
@@ -116,6 +122,20 @@ export async function serve(
   const liveRuns = new LiveRuns();
   const queue = new InProcessQueue({
     run: async (job) => {
+      // Webhook events: privacy deletions are honoured even with the service off; the feed checks that itself.
+      if (job.trigger === 'webhook') {
+        await processChangeEvents(
+          {
+            store,
+            logger,
+            ...(runtime.resync ? { resync: runtime.resync } : {}),
+            runTenant: (tenantId, options) =>
+              runtime.runTenant(tenantId, { ...options, onProgress: liveRuns.reporter(tenantId) }),
+          },
+          job.tenantId,
+        );
+        return;
+      }
       // Turned off after it was queued (an undo turns the service off): it must not redo what was undone.
       if (!(await store.tenants.get(job.tenantId))?.settings.enabled) {
         logger.info(
@@ -143,6 +163,7 @@ export async function serve(
     connectorFor: runtime.connectorFor,
     enabledProviders: Object.keys(runtime.connectors) as ProviderName[],
     runTenant: runtime.runTenant,
+    ...(runtime.resync ? { resync: runtime.resync } : {}),
     metrics: runtime.metrics,
     liveRuns,
     appSecret: config.appSecret,
