@@ -18,6 +18,9 @@ export const CONTACT_PROPERTIES = [
   'lastname',
 ] as const;
 
+/** The deal properties the rules read. */
+export const DEAL_PROPERTIES = ['pipeline', 'dealstage'] as const;
+
 interface ListedObject {
   id: string;
   properties: Record<string, string | null>;
@@ -102,7 +105,7 @@ export async function pullContacts(
 export async function pullDeals(caller: PortalCaller): Promise<Deal[]> {
   const objects = await allPages((after) =>
     caller.call('read', 'list deals', (client) =>
-      client.crm.deals.basicApi.getPageWithHttpInfo(PAGE, after, ['pipeline', 'dealstage'], undefined, [
+      client.crm.deals.basicApi.getPageWithHttpInfo(PAGE, after, [...DEAL_PROPERTIES], undefined, [
         'contacts',
       ]),
     ),
