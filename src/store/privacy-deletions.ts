@@ -16,7 +16,7 @@ export interface PrivacyDeletion {
   recordId: string;
   occurredAt: Date;
   forgottenAt: Date;
-  /** Copies the app created in the corporate account that carry one of the record's keys. */
+  /** Copies the app created in the corporate account for the record's person, or carrying one of its keys. */
   corporateCopies: CorporateCopyRef[];
 }
 
@@ -41,7 +41,28 @@ export class PrivacyDeletionRepository {
         .returning(['email_hashes', 'phone_hashes'])
         .executeTakeFirst();
       const keys = [...new Set([...(record?.email_hashes ?? []), ...(record?.phone_hashes ?? [])])];
-      let copies: CorporateCopyRef[] = [];
+      // Copies the app made for a person this record belonged to (its runs' people name their members).
+      const member = JSON.stringify([{ accountId: request.accountId, recordId: request.recordId }]);
+      const made = await trx
+        .selectFrom('audit as a')
+        .select(['a.account_id', 'a.record_id', 'a.name'])
+        .distinct()
+        .where('a.tenant_id', '=', tenantId)
+        .where('a.action', '=', 'create-copy')
+        .where('a.status', '=', 'written')
+        .where('a.shared_id', 'in', (eb) =>
+          eb
+            .selectFrom('run_people as p')
+            .select('p.shared_id')
+            .where('p.tenant_id', '=', tenantId)
+            .where(sql<boolean>`p.members @> ${member}::jsonb`),
+        )
+        .execute();
+      const copies: CorporateCopyRef[] = made.map((r) => ({
+        accountId: r.account_id,
+        recordId: r.record_id,
+        name: r.name ?? '',
+      }));
       if (keys.length > 0) {
         await trx
           .insertInto('suppressed_keys')
@@ -76,9 +97,14 @@ export class PrivacyDeletionRepository {
             )
             .orderBy('r.record_id')
             .execute();
-          copies = rows.map((r) => ({ accountId: r.account_id, recordId: r.record_id, name: r.name }));
+          // And copies the app made that carry one of its keys (as the corporate account was last read).
+          const known = new Set(copies.map((c) => `${c.accountId}/${c.recordId}`));
+          for (const r of rows)
+            if (!known.has(`${r.account_id}/${r.record_id}`))
+              copies.push({ accountId: r.account_id, recordId: r.record_id, name: r.name });
         }
       }
+      copies.sort((a, b) => a.accountId.localeCompare(b.accountId) || a.recordId.localeCompare(b.recordId));
       const stored = await trx
         .insertInto('privacy_deletions')
         .values({

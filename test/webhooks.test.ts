@@ -1,0 +1,158 @@
+import { createHmac } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JobQueue, TenantJob } from '../src/jobs/queue.ts';
+import { type OpenDatabase, openDatabase } from '../src/store/database.ts';
+import { processChangeEvents } from '../src/sync/change-feed.ts';
+import { runTenant } from '../src/sync/run-tenant.ts';
+import { CookieClient, stateOf } from './support/cookie-client.ts';
+import { MemoryProvider } from './support/memory-connector.ts';
+import { account, person } from './support/snapshot-builder.ts';
+import { startTestApp, type TestApp } from './support/test-app.ts';
+
+// POST /webhooks/hubspot over HTTP: each event is stored before the 2xx (a failure to store is no 2xx, so HubSpot
+// sends it again), and a privacy deletion ends up on the admin API with the corporate copy made from it.
+
+const SECRET = 'webhooks-test-secret-that-is-long-enough-0123456789';
+const HUBSPOT_SECRET = 'hubspot-client-secret';
+const provider = new MemoryProvider({
+  children: [
+    account('north', [person('n1', { emails: ['bob@example.com'], properties: { firstname: 'Bob' } })], {
+      name: 'North',
+    }),
+    account('south', [person('s1', { emails: ['bob@example.com'] })], { name: 'South' }),
+  ],
+  corporate: { id: 'corp', name: 'Sunrise HQ', contacts: [] },
+});
+
+const enqueued: TenantJob[] = [];
+const queue: JobQueue = {
+  enqueue: async (job) => void enqueued.push(job),
+  waiting: async () => [],
+  close: async () => {},
+};
+
+let opened: OpenDatabase;
+let app: TestApp;
+let admin: CookieClient;
+let tenantId: string;
+
+beforeAll(async () => {
+  opened = await openDatabase({ dataDir: 'memory://' });
+  app = await startTestApp(opened, provider, {
+    secret: SECRET,
+    webhooks: { hubspotClientSecret: HUBSPOT_SECRET, queue },
+  });
+  admin = new CookieClient(app.base);
+  const started = await admin.get('/install/hubspot');
+  await admin.get(
+    `/oauth/hubspot/callback?code=code-corp&state=${encodeURIComponent(stateOf(started.headers.get('location')))}`,
+  );
+  tenantId = ((await (await admin.get('/api/session')).json()) as { tenantId: string }).tenantId;
+  for (const child of ['north', 'south']) {
+    const link = await admin.send('POST', `/api/tenants/${tenantId}/connect-links`, { provider: 'hubspot' });
+    const { url } = (await link.json()) as { url: string };
+    await admin.get(`/oauth/hubspot/callback?code=code-${child}&state=${encodeURIComponent(stateOf(url))}`);
+  }
+  await app.store.tenants.updateSettings(tenantId, { enabled: true, copyToCorporate: true });
+});
+afterAll(async () => {
+  app.close();
+  await opened.close();
+});
+
+function send(events: object[]) {
+  const url = `${app.base}/webhooks/hubspot`;
+  const body = JSON.stringify(events);
+  const timestamp = String(Date.now());
+  const signature = createHmac('sha256', HUBSPOT_SECRET)
+    .update(`POST${url}${body}${timestamp}`)
+    .digest('base64');
+  return fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-hubspot-signature-v3': signature,
+      'x-hubspot-request-timestamp': timestamp,
+    },
+    body,
+  });
+}
+
+const event = (fields: object) => ({
+  portalId: 'north',
+  subscriptionId: 9,
+  occurredAt: 1_700_000_000_000,
+  changeSource: 'CRM_UI',
+  ...fields,
+});
+
+describe('POST /webhooks/hubspot', () => {
+  it('answers 204 only once every event of the batch is stored, then asks for the tenant job once', async () => {
+    const before = enqueued.length;
+    const batch = Array.from({ length: 100 }, (_, i) =>
+      event({
+        subscriptionType: 'object.propertyChange',
+        objectTypeId: '0-1',
+        objectId: 1_000 + i,
+        propertyName: 'phone',
+      }),
+    );
+    const response = await send(batch);
+    expect(response.status).toBe(204);
+    const stored = await app.store.changeEvents.pending('hubspot', ['north']);
+    expect(stored.filter((e) => e.propertyName === 'phone')).toHaveLength(100);
+    // A phone's value is not kept.
+    expect(stored.every((e) => e.propertyValue === null)).toBe(true);
+    expect(enqueued.slice(before)).toEqual([{ tenantId, trigger: 'webhook' }]);
+    await app.store.changeEvents.markProcessed(stored.map((e) => e.id));
+  });
+
+  it('a batch the store cannot take is no 2xx, so HubSpot delivers it again', async () => {
+    const record = app.store.changeEvents.record;
+    app.store.changeEvents.record = async () => Promise.reject(new Error('database is down'));
+    try {
+      const response = await send([event({ subscriptionType: 'contact.creation', objectId: 77 })]);
+      expect(response.status).toBe(500);
+    } finally {
+      app.store.changeEvents.record = record;
+    }
+    expect((await send([event({ subscriptionType: 'contact.creation', objectId: 77 })])).status).toBe(204);
+    expect((await app.store.changeEvents.pending('hubspot', ['north'])).map((e) => e.objectId)).toEqual([
+      '77',
+    ]);
+  });
+
+  it('a privacy deletion is listed on the admin API with the corporate copy made from the record', async () => {
+    await runTenant(app.store, () => provider.connector(), tenantId);
+    const copies = await app.store.audit.copiesCreated(tenantId);
+    expect(copies).toHaveLength(1);
+    await send([
+      event({ subscriptionType: 'contact.privacyDeletion', objectId: 'n1', changeSource: 'GDPR' }),
+    ]);
+    await processChangeEvents({ store: app.store, runTenant: async () => undefined }, tenantId);
+    const answer = await admin.get(`/api/tenants/${tenantId}/privacy-deletions`);
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual({
+      deletions: [
+        {
+          accountId: 'north',
+          accountName: 'North',
+          recordId: 'n1',
+          occurredAt: new Date(1_700_000_000_000).toISOString(),
+          forgottenAt: expect.any(String),
+          corporateCopies: [
+            {
+              accountId: 'corp',
+              accountName: 'Sunrise HQ',
+              recordId: copies[0]?.recordId,
+              name: 'Bob',
+              url: expect.stringContaining(copies[0]?.recordId ?? '-'),
+            },
+          ],
+        },
+      ],
+    });
+    // Another tenant's admin may not see it.
+    expect((await fetch(`${app.base}/api/tenants/${tenantId}/privacy-deletions`)).status).toBe(403);
+  });
+});
