@@ -329,7 +329,10 @@ export async function startHubspotSimulator(
   };
 }
 
-/** `npm run --silent simulator -- hubspot --snapshot FILE --port PORT [--window-ms N] [--search-lag-ms N]`. */
+/**
+ * `npm run --silent simulator -- hubspot --snapshot FILE --port PORT [--window-ms N] [--search-lag-ms N]
+ * [--webhook-url URL --client-secret SECRET]`.
+ */
 export async function runSimulatorCli(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
@@ -341,6 +344,8 @@ export async function runSimulatorCli(argv: string[]): Promise<void> {
       'tag-property': { type: 'string' },
       'error-share': { type: 'string' },
       'latency-ms': { type: 'string' },
+      'webhook-url': { type: 'string' },
+      'client-secret': { type: 'string' },
     },
   });
   if (!values.snapshot) {
@@ -354,6 +359,8 @@ export async function runSimulatorCli(argv: string[]): Promise<void> {
     ...(values['window-ms'] ? { rateLimit: { max: 110, intervalMs: Number(values['window-ms']) } } : {}),
     ...(values['search-lag-ms'] ? { searchLagMs: Number(values['search-lag-ms']) } : {}),
     ...(values['tag-property'] ? { tagProperty: values['tag-property'] } : {}),
+    ...(values['webhook-url'] ? { webhooks: { targetUrl: values['webhook-url'] } } : {}),
+    ...(values['client-secret'] ? { clientSecret: values['client-secret'] } : {}),
     faults: {
       serverErrorShare: Number(values['error-share'] ?? 0),
       latencyMs: Number(values['latency-ms'] ?? 0),
