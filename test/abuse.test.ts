@@ -1,8 +1,7 @@
-import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobQueue, TenantJob } from '../src/jobs/queue.ts';
 import { type OpenDatabase, openDatabase } from '../src/store/database.ts';
-import { CookieClient, stateOf } from './support/cookie-client.ts';
+import type { CookieClient } from './support/cookie-client.ts';
+import { installTenant, recordingQueue, signedWebhook } from './support/hubspot-webhooks.ts';
 import { MemoryProvider } from './support/memory-connector.ts';
 import { account, person } from './support/snapshot-builder.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
@@ -17,12 +16,7 @@ const provider = new MemoryProvider({
   corporate: { id: 'corp', name: 'Sunrise HQ', contacts: [] },
 });
 
-const enqueued: TenantJob[] = [];
-const queue: JobQueue = {
-  enqueue: async (job) => void enqueued.push(job),
-  waiting: async () => [],
-  close: async () => {},
-};
+const { queue, enqueued } = recordingQueue();
 
 let opened: OpenDatabase;
 let app: TestApp;
@@ -35,16 +29,7 @@ beforeAll(async () => {
     secret: SECRET,
     webhooks: { hubspotClientSecret: HUBSPOT_SECRET, queue },
   });
-  admin = new CookieClient(app.base);
-  const started = await admin.get('/install/hubspot');
-  await admin.get(
-    `/oauth/hubspot/callback?code=code-corp&state=${encodeURIComponent(stateOf(started.headers.get('location')))}`,
-  );
-  tenantId = ((await (await admin.get('/api/session')).json()) as { tenantId: string }).tenantId;
-  const link = await admin.send('POST', `/api/tenants/${tenantId}/connect-links`, { provider: 'hubspot' });
-  await admin.get(
-    `/oauth/hubspot/callback?code=code-north&state=${encodeURIComponent(stateOf(((await link.json()) as { url: string }).url))}`,
-  );
+  ({ admin, tenantId } = await installTenant(app.base, 'corp', ['north']));
   await app.store.tenants.updateSettings(tenantId, { enabled: true });
 });
 afterAll(async () => {
@@ -53,22 +38,8 @@ afterAll(async () => {
 });
 
 /** A webhook POST signed as HubSpot signs them (v3), with a fresh timestamp unless given. */
-function webhook(body: string | Buffer, timestamp = String(Date.now())) {
-  const url = `${app.base}/webhooks/hubspot`;
-  const signature = createHmac('sha256', HUBSPOT_SECRET)
-    .update(`POST${url}${body.toString()}${timestamp}`)
-    .digest('base64');
-  return () =>
-    fetch(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-hubspot-signature-v3': signature,
-        'x-hubspot-request-timestamp': timestamp,
-      },
-      body,
-    });
-}
+const webhook = (body: string, timestamp?: string) => () =>
+  signedWebhook(app.base, HUBSPOT_SECRET)(body, timestamp);
 
 const errorOf = async (response: Response) => ((await response.json()) as { error: string }).error;
 

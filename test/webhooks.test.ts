@@ -1,10 +1,9 @@
-import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobQueue, TenantJob } from '../src/jobs/queue.ts';
 import { type OpenDatabase, openDatabase } from '../src/store/database.ts';
 import { processChangeEvents } from '../src/sync/change-feed.ts';
 import { runTenant } from '../src/sync/run-tenant.ts';
-import { CookieClient, stateOf } from './support/cookie-client.ts';
+import type { CookieClient } from './support/cookie-client.ts';
+import { installTenant, recordingQueue, signedWebhook } from './support/hubspot-webhooks.ts';
 import { MemoryProvider } from './support/memory-connector.ts';
 import { account, person } from './support/snapshot-builder.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
@@ -24,12 +23,7 @@ const provider = new MemoryProvider({
   corporate: { id: 'corp', name: 'Sunrise HQ', contacts: [] },
 });
 
-const enqueued: TenantJob[] = [];
-const queue: JobQueue = {
-  enqueue: async (job) => void enqueued.push(job),
-  waiting: async () => [],
-  close: async () => {},
-};
+const { queue, enqueued } = recordingQueue();
 
 let opened: OpenDatabase;
 let app: TestApp;
@@ -42,17 +36,7 @@ beforeAll(async () => {
     secret: SECRET,
     webhooks: { hubspotClientSecret: HUBSPOT_SECRET, queue },
   });
-  admin = new CookieClient(app.base);
-  const started = await admin.get('/install/hubspot');
-  await admin.get(
-    `/oauth/hubspot/callback?code=code-corp&state=${encodeURIComponent(stateOf(started.headers.get('location')))}`,
-  );
-  tenantId = ((await (await admin.get('/api/session')).json()) as { tenantId: string }).tenantId;
-  for (const child of ['north', 'south']) {
-    const link = await admin.send('POST', `/api/tenants/${tenantId}/connect-links`, { provider: 'hubspot' });
-    const { url } = (await link.json()) as { url: string };
-    await admin.get(`/oauth/hubspot/callback?code=code-${child}&state=${encodeURIComponent(stateOf(url))}`);
-  }
+  ({ admin, tenantId } = await installTenant(app.base, 'corp', ['north', 'south']));
   await app.store.tenants.updateSettings(tenantId, { enabled: true, copyToCorporate: true });
 });
 afterAll(async () => {
@@ -60,23 +44,7 @@ afterAll(async () => {
   await opened.close();
 });
 
-function send(events: object[]) {
-  const url = `${app.base}/webhooks/hubspot`;
-  const body = JSON.stringify(events);
-  const timestamp = String(Date.now());
-  const signature = createHmac('sha256', HUBSPOT_SECRET)
-    .update(`POST${url}${body}${timestamp}`)
-    .digest('base64');
-  return fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-hubspot-signature-v3': signature,
-      'x-hubspot-request-timestamp': timestamp,
-    },
-    body,
-  });
-}
+const send = (events: object[]) => signedWebhook(app.base, HUBSPOT_SECRET)(JSON.stringify(events));
 
 const event = (fields: object) => ({
   portalId: 'north',

@@ -18,6 +18,16 @@ export interface SignedRequest {
   signature: string | undefined;
 }
 
+/** The `X-HubSpot-Signature-v3` value of a request (what HubSpot, and the simulator, send). */
+export function hubspotSignature(
+  clientSecret: string,
+  request: { method: string; url: string; rawBody: string; timestamp: string },
+): string {
+  return createHmac('sha256', clientSecret)
+    .update(`${request.method}${request.url}${request.rawBody}${request.timestamp}`, 'utf8')
+    .digest('base64');
+}
+
 export function verifyHubSpotSignature(
   request: SignedRequest,
   clientSecret: string,
@@ -26,9 +36,10 @@ export function verifyHubSpotSignature(
   const { timestamp, signature } = request;
   if (!timestamp || !signature || !/^\d+$/.test(timestamp)) return false;
   if (Math.abs(now - Number(timestamp)) > MAX_AGE_MS) return false;
-  const expected = createHmac('sha256', clientSecret)
-    .update(`${request.method.toUpperCase()}${request.url}${request.rawBody}${timestamp}`, 'utf8')
-    .digest();
+  const expected = Buffer.from(
+    hubspotSignature(clientSecret, { ...request, method: request.method.toUpperCase(), timestamp }),
+    'base64',
+  );
   const given = Buffer.from(signature, 'base64');
   return given.length === expected.length && timingSafeEqual(given, expected);
 }

@@ -4,6 +4,7 @@ import {
   contactOut,
   invalid,
   listed,
+  newContact,
   notFound,
   paging,
   type RouteContext,
@@ -86,18 +87,7 @@ function createContact(portal: SimPortal, body: unknown, context: RouteContext):
   const changes = stringProperties(properties);
   const conflict = uniqueConflict(portal, null, changes);
   if (conflict) return { status: 409, body: { ...(invalid(conflict).body as object), category: 'CONFLICT' } };
-  const id = portal.newId();
-  const at = new Date(context.now).toISOString();
-  const contact: SimContact = {
-    id,
-    properties: { createdate: at, hs_object_id: id },
-    createdAt: at,
-    updatedAt: at,
-    indexedProperties: null,
-    searchSeesAt: context.now + context.searchLagMs,
-  };
-  portal.contacts.set(id, contact);
-  context.changes?.push({ portalId: '', action: 'creation', objectTypeId: '0-1', objectId: id });
+  const contact = newContact(portal, context);
   write(contact, changes, context);
   contact.indexedProperties = null;
   return { status: 201, body: contactOut(contact, Object.keys(changes)) };

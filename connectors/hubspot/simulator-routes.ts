@@ -197,6 +197,23 @@ export function stringProperties(properties: Record<string, unknown>): Record<st
   return out;
 }
 
+/** A new, empty contact in the portal (its creation is a change); search does not see it until the lag passed. */
+export function newContact(portal: SimPortal, context: RouteContext): SimContact {
+  const id = portal.newId();
+  const at = new Date(context.now).toISOString();
+  const contact: SimContact = {
+    id,
+    properties: { createdate: at, hs_object_id: id },
+    createdAt: at,
+    updatedAt: at,
+    indexedProperties: null,
+    searchSeesAt: context.now + context.searchLagMs,
+  };
+  portal.contacts.set(id, contact);
+  context.changes?.push({ portalId: '', action: 'creation', objectTypeId: '0-1', objectId: id });
+  return contact;
+}
+
 export function write(
   contact: SimContact,
   changes: Record<string, string | null>,
@@ -316,20 +333,7 @@ function batchUpsert(portal: SimPortal, body: unknown, context: RouteContext): A
       });
       continue;
     }
-    if (!contact) {
-      const id = portal.newId();
-      const at = new Date(context.now).toISOString();
-      contact = {
-        id,
-        properties: { createdate: at, hs_object_id: id },
-        createdAt: at,
-        updatedAt: at,
-        indexedProperties: null,
-        searchSeesAt: context.now + context.searchLagMs,
-      };
-      portal.contacts.set(id, contact);
-      context.changes?.push({ portalId: '', action: 'creation', objectTypeId: '0-1', objectId: id });
-    }
+    contact ??= newContact(portal, context);
     write(contact, changes, context);
     if (created) contact.indexedProperties = null;
     results.push({ ...contactOut(contact, Object.keys(changes)), new: created });

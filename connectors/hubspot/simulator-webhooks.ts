@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { hubspotSignature } from '../../webhooks/hubspot.ts';
 
 // The simulator's webhook deliveries, as HubSpot makes them: every change made through the API becomes an event
 // (generic `object.*` types with `objectTypeId`), sent in batches of at most 100 per request, signed with the app's
@@ -171,9 +171,12 @@ export class WebhookSender {
 
   async #post(url: string, body: string): Promise<number> {
     const timestamp = String((this.options.now ?? Date.now)());
-    const signature = createHmac('sha256', this.options.clientSecret)
-      .update(`POST${url}${body}${timestamp}`, 'utf8')
-      .digest('base64');
+    const signature = hubspotSignature(this.options.clientSecret, {
+      method: 'POST',
+      url,
+      rawBody: body,
+      timestamp,
+    });
     try {
       const response = await fetch(url, {
         method: 'POST',
