@@ -171,21 +171,8 @@ export class WebhookSender {
 
   async #post(url: string, body: string): Promise<number> {
     const timestamp = String((this.options.now ?? Date.now)());
-    const signature = hubspotSignature(this.options.clientSecret, {
-      method: 'POST',
-      url,
-      rawBody: body,
-      timestamp,
-    });
     try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-hubspot-signature-v3': signature,
-          'x-hubspot-request-timestamp': timestamp,
-        },
-        body,
+      const response = await postSigned(url, this.options.clientSecret, body, timestamp, {
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 5_000),
       });
       await response.arrayBuffer();
@@ -194,4 +181,25 @@ export class WebhookSender {
       return 0;
     }
   }
+}
+
+/** POSTs a webhook body as HubSpot does: JSON, signed (v3) under the app's client secret at `timestamp`. */
+export function postSigned(
+  url: string,
+  clientSecret: string,
+  body: string,
+  timestamp = String(Date.now()),
+  init: { signal?: AbortSignal } = {},
+): Promise<Response> {
+  const signature = hubspotSignature(clientSecret, { method: 'POST', url, rawBody: body, timestamp });
+  return fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-hubspot-signature-v3': signature,
+      'x-hubspot-request-timestamp': timestamp,
+    },
+    body,
+    ...init,
+  });
 }

@@ -1,5 +1,5 @@
+import { postSigned } from '../../connectors/hubspot/simulator-webhooks.ts';
 import type { JobQueue, TenantJob } from '../../src/jobs/queue.ts';
-import { hubspotSignature } from '../../webhooks/hubspot.ts';
 import { CookieClient, stateOf } from './cookie-client.ts';
 
 // Webhook tests over HTTP: deliveries signed as HubSpot signs them, a queue that only records what it is asked, and a
@@ -7,19 +7,8 @@ import { CookieClient, stateOf } from './cookie-client.ts';
 
 /** POSTs `body` to the app's HubSpot webhook, signed (v3) with a fresh timestamp unless given. */
 export function signedWebhook(base: string, secret: string) {
-  return (body: string, timestamp = String(Date.now())) => {
-    const url = `${base}/webhooks/hubspot`;
-    const signature = hubspotSignature(secret, { method: 'POST', url, rawBody: body, timestamp });
-    return fetch(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-hubspot-signature-v3': signature,
-        'x-hubspot-request-timestamp': timestamp,
-      },
-      body,
-    });
-  };
+  return (body: string, timestamp?: string) =>
+    postSigned(`${base}/webhooks/hubspot`, secret, body, timestamp);
 }
 
 export function recordingQueue(): { queue: JobQueue; enqueued: TenantJob[] } {
