@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type OpenDatabase, openDatabase } from '../src/store/database.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { CookieClient } from './support/cookie-client.ts';
 import { installTenant, recordingQueue, signedWebhook } from './support/hubspot-webhooks.ts';
 import { MemoryProvider } from './support/memory-connector.ts';
 import { account, person } from './support/snapshot-builder.ts';
-import { startTestApp, type TestApp } from './support/test-app.ts';
+import { startTestApp, useTestApp } from './support/test-app.ts';
 
 // Every bad request an outsider or a confused client can send gets a 4xx naming the problem, never a 500, and
 // changes nothing. One case per row of the closing note's table.
@@ -18,23 +17,16 @@ const provider = new MemoryProvider({
 
 const { queue, enqueued } = recordingQueue();
 
-let opened: OpenDatabase;
-let app: TestApp;
+const app = useTestApp(provider, {
+  secret: SECRET,
+  webhooks: { hubspotClientSecret: HUBSPOT_SECRET, queue },
+});
 let admin: CookieClient;
 let tenantId: string;
 
 beforeAll(async () => {
-  opened = await openDatabase({ dataDir: 'memory://' });
-  app = await startTestApp(opened, provider, {
-    secret: SECRET,
-    webhooks: { hubspotClientSecret: HUBSPOT_SECRET, queue },
-  });
   ({ admin, tenantId } = await installTenant(app.base, 'corp', ['north']));
   await app.store.tenants.updateSettings(tenantId, { enabled: true });
-});
-afterAll(async () => {
-  app.close();
-  await opened.close();
 });
 
 /** A webhook POST signed as HubSpot signs them (v3), with a fresh timestamp unless given. */
@@ -236,7 +228,7 @@ describe('headers on every response', () => {
   });
 
   it('with an https public URL, cookies are Secure; configured CRM hosts may frame the app', async () => {
-    const secure = await startTestApp(opened, provider, {
+    const secure = await startTestApp(app.opened, provider, {
       secret: SECRET,
       publicUrl: 'https://sync.example.com',
       frameAncestors: ['https://app.hubspot.com'],

@@ -20,9 +20,8 @@ beforeAll(async () => {
   const config = loadConfig(
     sandboxEnv({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn', SCHEDULER: 'off' }),
   );
-  const lines: string[] = [];
-  started = await startApp(config, silentLogger, (line) => lines.push(line));
-  simulatorUrl = /http:\/\/[^ ]+/.exec(lines[0] ?? '')?.[0] ?? '';
+  started = await startApp(config, silentLogger, () => {});
+  simulatorUrl = started.simulator?.url ?? '';
 }, 120_000);
 afterAll(async () => {
   await started?.close();

@@ -1,10 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type OpenDatabase, openDatabase } from '../src/store/database.ts';
-import type { Store } from '../src/store/store.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CookieClient, stateOf } from './support/cookie-client.ts';
 import { MemoryProvider } from './support/memory-connector.ts';
 import { account, person } from './support/snapshot-builder.ts';
-import { startTestApp } from './support/test-app.ts';
+import { useTestApp } from './support/test-app.ts';
 
 // Undo through the admin API: reverting a run, removing everything the app wrote, the guard against mass changes,
 // and live progress over server-sent events, against the in-memory provider.
@@ -37,18 +35,7 @@ for (const prefix of ['a', 'b'])
     contacts: [],
   });
 
-let opened: OpenDatabase;
-let store: Store;
-let base: string;
-let close: () => void;
-beforeAll(async () => {
-  opened = await openDatabase({ dataDir: 'memory://' });
-  ({ store, base, close } = await startTestApp(opened, provider, { secret: SECRET }));
-});
-afterAll(async () => {
-  close();
-  await opened.close();
-});
+const app = useTestApp(provider, { secret: SECRET });
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field below
 const json = (response: Response): Promise<any> => response.json();
@@ -91,7 +78,7 @@ let tenantA: string;
 
 describe('undo', () => {
   beforeAll(async () => {
-    Object.assign(admin, { base });
+    Object.assign(admin, { base: app.base });
     tenantA = await tenantOf(admin, 'a', { enabled: true, copyToCorporate: true, tags: ['vip'] });
   });
 
@@ -109,7 +96,7 @@ describe('undo', () => {
     expect(preview.changes).toBe(18); // 12 child records and 6 copies
     expect(provider.writes).toBe(writes);
     expect(tagsIn('an').an1).toEqual([PRIMARY, 'vip']);
-    expect((await store.tenants.get(tenantA))?.settings.enabled).toBe(true);
+    expect((await app.store.tenants.get(tenantA))?.settings.enabled).toBe(true);
 
     const revert = await admin.send('POST', `/api/tenants/${tenantA}/runs/${run.runId}/revert`, {});
     const reverted = await json(revert);
@@ -125,11 +112,13 @@ describe('undo', () => {
       url: 'https://memory.invalid/corp-a/records/copy-1',
     });
 
-    const stored = await store.runs.get(tenantA, reverted.runId);
+    const stored = await app.store.runs.get(tenantA, reverted.runId);
     expect(stored).toMatchObject({ trigger: 'revert', revertOf: run.runId, dryRun: false });
-    expect((await store.audit.list(tenantA, reverted.runId)).every((e) => e.status === 'written')).toBe(true);
-    expect((await store.tenants.get(tenantA))?.settings.enabled).toBe(false);
-    const [turnedOff] = await store.admins.actions(tenantA, { limit: 1 });
+    expect((await app.store.audit.list(tenantA, reverted.runId)).every((e) => e.status === 'written')).toBe(
+      true,
+    );
+    expect((await app.store.tenants.get(tenantA))?.settings.enabled).toBe(false);
+    const [turnedOff] = await app.store.admins.actions(tenantA, { limit: 1 });
     expect(turnedOff).toMatchObject({
       action: 'settings',
       detail: { changed: { enabled: false }, because: 'revert' },
@@ -172,7 +161,7 @@ describe('undo', () => {
     );
     expect(preview.changes).toBe(18);
     expect(provider.writes).toBe(writes);
-    expect((await store.tenants.get(tenantA))?.settings.enabled).toBe(true);
+    expect((await app.store.tenants.get(tenantA))?.settings.enabled).toBe(true);
 
     const removed = await json(await admin.send('POST', `/api/tenants/${tenantA}/remove-all`, {}));
     expect(removed).toMatchObject({ status: 'succeeded', written: 18 });
@@ -183,8 +172,8 @@ describe('undo', () => {
         ?.contacts.map((c) => c.id)
         .sort(),
     );
-    expect((await store.runs.get(tenantA, removed.runId))?.trigger).toBe('remove-all');
-    expect((await store.tenants.get(tenantA))?.settings.enabled).toBe(false);
+    expect((await app.store.runs.get(tenantA, removed.runId))?.trigger).toBe('remove-all');
+    expect((await app.store.tenants.get(tenantA))?.settings.enabled).toBe(false);
   });
 });
 
@@ -201,9 +190,9 @@ describe('the mass-change guard', () => {
     expect(held.heldReason).toContain('North a: 6 of 6 tagged records');
     expect(provider.writes).toBe(writes);
     expect(tagsIn('an').an1).toEqual([PRIMARY, 'vip']);
-    const run = await store.runs.get(tenantA, held.runId);
+    const run = await app.store.runs.get(tenantA, held.runId);
     expect(run).toMatchObject({ status: 'held', heldReason: held.heldReason });
-    const planned = await store.audit.list(tenantA, held.runId);
+    const planned = await app.store.audit.list(tenantA, held.runId);
     expect(planned).toHaveLength(12);
     expect(planned.every((e) => e.status === 'planned' && e.after.length === 0)).toBe(true);
 
@@ -247,7 +236,7 @@ async function readEvents(
 
 describe('live progress', () => {
   it('streams a run as it goes to its own tenant only', async () => {
-    const other = new CookieClient(base);
+    const other = new CookieClient(app.base);
     const tenantB = await tenantOf(other, 'b', { copyToCorporate: true });
     await admin.send('PUT', `/api/tenants/${tenantA}/settings`, { matchOn: 'email', copyToCorporate: true });
 

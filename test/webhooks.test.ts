@@ -1,12 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type OpenDatabase, openDatabase } from '../src/store/database.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { processChangeEvents } from '../src/sync/change-feed.ts';
 import { runTenant } from '../src/sync/run-tenant.ts';
 import type { CookieClient } from './support/cookie-client.ts';
 import { installTenant, recordingQueue, signedWebhook } from './support/hubspot-webhooks.ts';
 import { MemoryProvider } from './support/memory-connector.ts';
 import { account, person } from './support/snapshot-builder.ts';
-import { startTestApp, type TestApp } from './support/test-app.ts';
+import { useTestApp } from './support/test-app.ts';
 
 // POST /webhooks/hubspot over HTTP: each event is stored before the 2xx (a failure to store is no 2xx, so HubSpot
 // sends it again), and a privacy deletion ends up on the admin API with the corporate copy made from it.
@@ -25,23 +24,16 @@ const provider = new MemoryProvider({
 
 const { queue, enqueued } = recordingQueue();
 
-let opened: OpenDatabase;
-let app: TestApp;
+const app = useTestApp(provider, {
+  secret: SECRET,
+  webhooks: { hubspotClientSecret: HUBSPOT_SECRET, queue },
+});
 let admin: CookieClient;
 let tenantId: string;
 
 beforeAll(async () => {
-  opened = await openDatabase({ dataDir: 'memory://' });
-  app = await startTestApp(opened, provider, {
-    secret: SECRET,
-    webhooks: { hubspotClientSecret: HUBSPOT_SECRET, queue },
-  });
   ({ admin, tenantId } = await installTenant(app.base, 'corp', ['north', 'south']));
   await app.store.tenants.updateSettings(tenantId, { enabled: true, copyToCorporate: true });
-});
-afterAll(async () => {
-  app.close();
-  await opened.close();
 });
 
 const send = (events: object[]) => signedWebhook(app.base, HUBSPOT_SECRET)(JSON.stringify(events));

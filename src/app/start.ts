@@ -1,4 +1,5 @@
 import type { Logger } from '../../connectors/connector.ts';
+import type { RunningHubspotSimulator } from '../../connectors/hubspot/simulator.ts';
 import { configuredConnectors } from '../../connectors/index.ts';
 import type { Config } from './config.ts';
 import { openRuntime, type Runtime, type Serving, serve } from './runtime.ts';
@@ -8,6 +9,10 @@ import { openRuntime, type Runtime, type Serving, serve } from './runtime.ts';
 export interface Started {
   runtime: Runtime;
   serving: Serving;
+  /** Sandbox mode: the simulated HubSpot holding the demo accounts (tests read the tags written there). */
+  simulator?: RunningHubspotSimulator;
+  /** Sandbox mode: the demo tenant. */
+  sandboxTenantId?: string;
   close(): Promise<void>;
 }
 
@@ -79,6 +84,8 @@ export async function startApp(
   return {
     runtime,
     serving,
+    simulator: sandbox.simulator,
+    sandboxTenantId: tenantId,
     close: async () => {
       await serving.close();
       await runtime.close();

@@ -5,7 +5,7 @@ import { planCorporateCopies, type SharedPerson } from './corporate-copies.ts';
 import { addPhones, type EmailPass, type RecordTable, readRecordsAndEmails } from './match-keys.ts';
 import { PhoneReader, type PhoneVerdicts } from './normalise.ts';
 import type { Member, Plan, SharedContact, Warning } from './plan-types.ts';
-import { type AccountStanding, choosePrimary } from './primary-account.ts';
+import { type AccountStanding, choosePrimary, dealWord } from './primary-account.ts';
 import { sharedIdOf } from './shared-id.ts';
 import type { ChildAccount, Snapshot } from './snapshot.ts';
 import { compareStageRanks, StageBook, type StageRank } from './stage-rank.ts';
@@ -83,7 +83,7 @@ export function finishPlan(draft: PlanDraft, phoneKeys?: PhoneVerdicts): Plan {
       accountId: children[table.accountOf[r] as number]?.id ?? '',
       contactId: table.contactOf[r]?.id ?? '',
     }));
-    const decision = choosePrimary(standings(table, cluster, dealStages));
+    const decision = choosePrimary(standings(table, cluster, dealStages), dealWord(settings.mode));
     const id = sharedIdOf(members);
     shared.push({
       id,

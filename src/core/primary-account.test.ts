@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type AccountStanding, choosePrimary } from './primary-account.ts';
+import { type AccountStanding, choosePrimary, dealWord } from './primary-account.ts';
 
 const JAN = Date.UTC(2024, 0, 1);
 const DAY = 86_400_000;
@@ -39,6 +39,17 @@ describe('2.3 the primary account', () => {
     ]);
     expect([decision.primary.name, decision.reason]).toEqual(['South', 'deal-stage']);
     expect(decision.explanation).toContain('North has no open deal');
+  });
+
+  it("rule 1 in Senior Living mode: the sentence says prospect, the mode's word, never deal", () => {
+    const decision = choosePrimary(
+      [standing(0, 'North', { conversions: 5 }), standing(1, 'South', { deal: stage('Tour', 1, 4) })],
+      dealWord('senior-living'),
+    );
+    expect(decision.explanation).toBe(
+      "South is primary: its prospect is at 'Tour' (2 of 4), North has no open prospect",
+    );
+    expect(dealWord('b2b-b2c')).toBe('deal');
   });
 
   it('rule 2: with equal stages, more conversions win', () => {

@@ -1,4 +1,5 @@
 import type { Reason } from './plan-types.ts';
+import type { Mode } from './settings.ts';
 import { compareStageRanks, type StageRank } from './stage-rank.ts';
 
 // DESIGN.md 2.3: the primary account of a shared person, and a sentence saying why.
@@ -28,8 +29,8 @@ interface Rule {
   reason: Reason;
   /** Positive when `a` is better than `b`. */
   compare(a: AccountStanding, b: AccountStanding): number;
-  /** The sentence once `winner` alone is left of `contenders`. */
-  explain(winner: AccountStanding, others: AccountStanding[]): string;
+  /** The sentence once `winner` alone is left of `contenders`; `deal` is the mode's word for a deal. */
+  explain(winner: AccountStanding, others: AccountStanding[], deal: string): string;
 }
 
 const earlierFirst = (a: number | null, b: number | null) =>
@@ -39,8 +40,8 @@ const RULES: Rule[] = [
   {
     reason: 'deal-stage',
     compare: (a, b) => compareStageRanks(a.deal, b.deal),
-    explain: (winner, others) =>
-      `its deal is at ${describeStage(winner.deal)}, ${others.map((o) => (o.deal ? `${o.name}'s at ${describeStage(o.deal)}` : `${o.name} has no open deal`)).join(', ')}`,
+    explain: (winner, others, deal) =>
+      `its ${deal} is at ${describeStage(winner.deal, deal)}, ${others.map((o) => (o.deal ? `${o.name}'s at ${describeStage(o.deal, deal)}` : `${o.name} has no open ${deal}`)).join(', ')}`,
   },
   {
     reason: 'conversions',
@@ -66,8 +67,11 @@ const RULES: Rule[] = [
   },
 ];
 
+/** What a deal is called in the sentences: the mode's word (DESIGN.md section 1: Senior Living says Prospect). */
+export const dealWord = (mode: Mode): string => (mode === 'senior-living' ? 'prospect' : 'deal');
+
 /** Each rule keeps only the accounts best under it; the rule that leaves one account is the reason. */
-export function choosePrimary(standings: readonly AccountStanding[]): PrimaryDecision {
+export function choosePrimary(standings: readonly AccountStanding[], deal = 'deal'): PrimaryDecision {
   let contenders = [...standings].sort((a, b) => a.order - b.order);
   if (contenders.length === 0) throw new Error('choosePrimary needs at least one account');
   for (const rule of RULES) {
@@ -78,7 +82,7 @@ export function choosePrimary(standings: readonly AccountStanding[]): PrimaryDec
       return {
         primary: best,
         reason: rule.reason,
-        explanation: `${best.name} is primary: ${rule.explain(best, others)}`,
+        explanation: `${best.name} is primary: ${rule.explain(best, others, deal)}`,
       };
     }
     contenders = kept;
@@ -91,8 +95,8 @@ export function choosePrimary(standings: readonly AccountStanding[]): PrimaryDec
   };
 }
 
-function describeStage(rank: StageRank | null): string {
-  return rank ? `'${rank.label}' (${rank.position + 1} of ${rank.of})` : 'no open deal';
+function describeStage(rank: StageRank | null, deal: string): string {
+  return rank ? `'${rank.label}' (${rank.position + 1} of ${rank.of})` : `no open ${deal}`;
 }
 
 function plural(n: number, word: string): string {

@@ -89,9 +89,7 @@ export function createApp(deps: ServerDeps): express.Express {
       response
         .status(status)
         .type('html')
-        .send(
-          page('Something went wrong', html`<p>${message}</p><p><a href="/">Open Community Sync</a></p>`),
-        );
+        .send(page('Something went wrong', html`<p>${message}</p>`));
       return;
     }
     response.status(status).json({ ...fields, error: message });

@@ -101,9 +101,10 @@ describe('one Salesforce org with one Account per community', () => {
     });
     expect(picked.body.accounts.map((a: { name: string; role: string }) => [a.name, a.role])).toEqual([
       ['Acme Living', 'corporate'],
-      ['Cedar Hill', 'child'],
-      ['Maple Court', 'child'],
+      // In the order the communities were connected (picked), not by name.
       ['Sunrise Oaks', 'child'],
+      ['Maple Court', 'child'],
+      ['Cedar Hill', 'child'],
     ]);
 
     const { report, status } = await runTenant(
@@ -122,9 +123,9 @@ describe('one Salesforce org with one Account per community', () => {
     expect(report.accountErrors.map((e) => e.message)).toEqual([]);
     // Bob (Sunrise Oaks and Maple Court) and Carol (Sunrise Oaks and Cedar Hill, by phone) are shared.
     expect(report.plan.shared.map((s) => s.members.map((m) => m.accountId).sort())).toEqual([
-      ['101', '103'],
       ['101', '102'],
+      ['101', '103'],
     ]);
-    expect(report.plan.shared.map((s) => s.primaryAccountId)).toEqual(['103', '101']);
+    expect(report.plan.shared.map((s) => s.primaryAccountId)).toEqual(['101', '103']);
   });
 });

@@ -32,12 +32,14 @@ export function page(title: string, body: SafeHtml): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · Community Sync</title>
-<link rel="icon" href="data:,">
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/admin.css">
 </head>
 <body>
+<header class="top"><a class="brand" href="/"><img src="/favicon.svg" alt="" width="28" height="28"> Community Sync</a></header>
 <h1>${title}</h1>
 ${body}
+<p><a href="/">Go to the Community Sync admin page</a></p>
 </body>
 </html>
 `.text;

@@ -80,8 +80,10 @@ export function runView(run: RunSummary, names: AccountNames, planned: number | 
       kind: e.kind ?? e.operation ?? 'failed',
       message: e.recordId ? `record ${e.recordId}: ${e.message}` : (e.message ?? ''),
     })),
-    // Set by revert runs (the undo routes); a plain run reverts nothing.
-    revertOf: null as number | null,
+    /** The run a revert run undoes; null for every other run. */
+    revertOf: run.revertOf ?? null,
+    /** Why the mass-change guard held the run (status `held`). */
+    heldReason: run.heldReason ?? null,
   };
 }
 

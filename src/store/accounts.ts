@@ -71,13 +71,13 @@ export class AccountRepository {
       status,
       tokens: this.#seal(id, account.tokens),
       details: JSON.stringify(account.details),
-      connected_at: new Date(),
       disconnected_at: null,
       requested_by: status === 'pending' ? requestedBy : null,
     };
     if (existing) {
       await this.db
         .updateTable('accounts')
+        // Connecting again keeps the account's place in the connection order (DESIGN 2.3's last tie-break).
         .set(values)
         .where('id', '=', id)
         .where('tenant_id', '=', tenantId)
@@ -85,7 +85,13 @@ export class AccountRepository {
     } else {
       await this.db
         .insertInto('accounts')
-        .values({ id, tenant_id: tenantId, external_id: account.externalId, ...values })
+        .values({
+          id,
+          tenant_id: tenantId,
+          external_id: account.externalId,
+          connected_at: new Date(),
+          ...values,
+        })
         .execute();
     }
     return (await this.get(tenantId, id)) as StoredAccount;
@@ -121,9 +127,9 @@ export class AccountRepository {
       .selectAll()
       .where('tenant_id', '=', tenantId)
       .where('status', 'in', [...statuses])
+      // Corporate first, then children in connection order: the plan's last tie-break (DESIGN 2.3, rule 5).
       .orderBy('role', 'desc')
-      .orderBy('name')
-      .orderBy('id')
+      .orderBy('connection_order')
       .execute();
     return rows.map((row) => this.#account(row));
   }

@@ -262,6 +262,22 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0008-connection-order': {
+    async up(db: Kysely<unknown>) {
+      // The plan's last tie-break is the order accounts were first connected in (DESIGN 2.3, rule 5): a sequence
+      // keeps it exact where two connections share a timestamp. Existing rows keep the order they were listed in.
+      await sql`create sequence accounts_connection_order`.execute(db);
+      await sql`alter table accounts add column connection_order bigint`.execute(db);
+      await sql`update accounts a set connection_order = o.n
+        from (select id, row_number() over (order by connected_at, name, id) as n from accounts) o
+        where o.id = a.id`.execute(db);
+      await sql`select setval('accounts_connection_order', coalesce((select max(connection_order) from accounts), 0) + 1, false)`.execute(
+        db,
+      );
+      await sql`alter table accounts alter column connection_order set default nextval('accounts_connection_order'),
+        alter column connection_order set not null`.execute(db);
+    },
+  },
 };
 
 export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {

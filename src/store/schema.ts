@@ -37,6 +37,8 @@ export interface AccountTable {
   disconnected_at: NullableTimestamp;
   /** Who completed a connection that waits for an admin's approval (the provider's user label). */
   requested_by: string | null;
+  /** Where the account stands in the order of first connection (the plan's last tie-break). */
+  connection_order: Generated<string>;
 }
 
 export interface InstallStateTable {

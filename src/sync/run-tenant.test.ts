@@ -225,9 +225,9 @@ describe("a run's people", () => {
       ['north', 'n1', 'Bob'],
       ['south', 's1', 'record s1'],
     ]);
-    // Created at the same instant: the account connected first (the tenant's order: east, north, south) had them.
+    // Created at the same instant: the account connected first (the tenant's order: north, south, east) had them.
     const carol = people.find((p) => p.sharedId !== bob?.sharedId);
-    expect(carol).toMatchObject({ firstAccountId: 'east', primaryAccountId: 'east' });
+    expect(carol).toMatchObject({ firstAccountId: 'north', primaryAccountId: 'north' });
     expect(carol?.tags).toEqual([PRIMARY, SECONDARY]);
 
     const hash = await store.tenants.hasher(tenantId);

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
 import { createApp, type ServerDeps } from '../../src/server/app.ts';
-import type { OpenDatabase } from '../../src/store/database.ts';
+import { type OpenDatabase, openDatabase } from '../../src/store/database.ts';
 import { SecretBox } from '../../src/store/secrets.ts';
 import { Store } from '../../src/store/store.ts';
 import { runTenant } from '../../src/sync/run-tenant.ts';
@@ -36,4 +37,40 @@ export async function startTestApp(
     ...options,
   });
   return { base, store, close: () => server.close() };
+}
+
+/**
+ * The app on a fresh in-memory PGlite for one test file: started before its tests, stopped after. Read `base` and
+ * `store` inside tests (they exist once the file's beforeAll ran).
+ */
+export function useTestApp(
+  provider: MemoryProvider,
+  options: { secret: string } & Partial<ServerDeps>,
+): TestApp & { opened: OpenDatabase } {
+  let opened: OpenDatabase | undefined;
+  let app: TestApp | undefined;
+  beforeAll(async () => {
+    opened = await openDatabase({ dataDir: 'memory://' });
+    app = await startTestApp(opened, provider, options);
+  });
+  afterAll(async () => {
+    app?.close();
+    await opened?.close();
+  });
+  const started = () => {
+    if (!app || !opened) throw new Error('the test app starts in beforeAll: use it inside a test');
+    return { app, opened };
+  };
+  return {
+    get base() {
+      return started().app.base;
+    },
+    get store() {
+      return started().app.store;
+    },
+    get opened() {
+      return started().opened;
+    },
+    close: () => app?.close(),
+  };
 }

@@ -1,303 +1,321 @@
-// The admin page's script (served as a file: the Content-Security-Policy allows no inline script).
+// The admin page: one page app, a view per hash (#overview, #people, …). Served as files (the
+// Content-Security-Policy allows no inline script); the views live in /views/*.js.
+import { button, h } from './views/dom.js';
+
+/**
+ * The words of each mode (DESIGN.md section 1), the only table of them: every view takes its words from here, so
+ * the other mode's words never show.
+ */
+const WORDS = {
+  'senior-living': {
+    modeName: 'Senior Living',
+    account: 'community',
+    accounts: 'communities',
+    Account: 'Community',
+    Accounts: 'Communities',
+    deal: 'prospect',
+    deals: 'prospects',
+    Deal: 'Prospect',
+    Deals: 'Prospects',
+  },
+  'b2b-b2c': {
+    modeName: 'B2B/B2C',
+    account: 'child account',
+    accounts: 'child accounts',
+    Account: 'Child Account',
+    Accounts: 'Child Accounts',
+    deal: 'deal',
+    deals: 'deals',
+    Deal: 'Deal',
+    Deals: 'Deals',
+  },
+};
+export const MODE_NAMES = Object.fromEntries(Object.entries(WORDS).map(([mode, w]) => [mode, w.modeName]));
+
+const VIEWS = [
+  { id: 'overview', label: 'Overview', load: () => import('./views/overview.js') },
+  { id: 'people', label: 'Shared contacts', load: () => import('./views/people.js') },
+  { id: 'preview', label: 'Preview and run', load: () => import('./views/preview.js') },
+  { id: 'history', label: 'History', load: () => import('./views/history.js') },
+  { id: 'accounts', label: 'Accounts', load: () => import('./views/accounts.js') },
+  { id: 'settings', label: 'Settings', load: () => import('./views/settings.js') },
+];
+
 const $ = (id) => document.getElementById(id);
-const text = (value) => document.createTextNode(String(value ?? ''));
-const row = (cells) => {
-  const tr = document.createElement('tr');
-  for (const c of cells) {
-    const td = document.createElement('td');
-    td.append(c instanceof Node ? c : text(c));
-    tr.append(td);
+
+/** An API answer that is not 2xx: its status and body (`needs`, `error`). */
+export class ApiError extends Error {
+  constructor(status, body) {
+    super(body?.error ?? `the server answered ${status}`);
+    this.status = status;
+    this.body = body ?? {};
   }
-  return tr;
-};
-const button = (label, onclick, className = '') => {
-  const b = document.createElement('button');
-  b.type = 'button';
-  b.textContent = label;
-  b.className = className;
-  b.onclick = onclick;
-  return b;
-};
-const api = async (path, options = {}) => {
+}
+
+async function api(path, options = {}) {
   const response = await fetch(path, { headers: { 'content-type': 'application/json' }, ...options });
   const body = response.status === 204 ? {} : await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(body.error ?? response.statusText);
+  if (!response.ok) throw new ApiError(response.status, body);
   return body;
-};
+}
+
 const PROVIDERS = { hubspot: 'HubSpot', salesforce: 'Salesforce' };
-const providerName = (p) => PROVIDERS[p] ?? p;
-const when = (value) => new Date(value).toLocaleString();
 
-const ACTIONS = {
-  install: () => 'installed the app',
-  'sign-in': () => 'signed in',
-  settings: (d) => `changed settings: ${Object.keys(d.changed ?? {}).join(', ')}`,
-  'connect-link': (d) => `made a ${providerName(d.provider)} connection link`,
-  'connect-account': (d) => `connected ${d.account}`,
-  'approve-account': (d) => `approved ${d.account}`,
-  'reject-account': (d) => `rejected ${d.account}`,
-  'disconnect-account': (d) => `disconnected ${d.account}`,
-  'choose-communities': (d) => `chose the communities of ${d.account}`,
-  run: () => 'started a run',
-  preview: () => 'previewed a run',
-  uninstall: () => 'uninstalled the app',
-};
-
-const params = new URLSearchParams(location.search);
-if (params.get('connected')) $('notice').textContent = `Connected ${params.get('connected')}.`;
-if (params.get('installed'))
-  $('notice').textContent = `Community Sync is installed for ${params.get('installed')}.`;
-const { tenantId, providers } = await api('/api/session');
-
-$('sign-in-buttons').replaceChildren(
-  ...providers.map((p) => {
-    const a = document.createElement('a');
-    a.className = 'button primary';
-    a.href = `/signin/${p}`;
-    a.textContent = `Sign in with ${providerName(p)}`;
-    return a;
-  }),
-);
-if (!tenantId) {
-  $('signed-out').hidden = false;
-} else {
-  await load();
-}
-
-async function load() {
-  const { tenant, admin, accounts, runs } = await api(`/api/tenants/${tenantId}`);
-  $('title').textContent = `Community Sync — ${tenant.name}`;
-  $('who').textContent = `Signed in as ${admin.label ?? admin.key}`;
-  $('tenant').hidden = false;
-  const pending = accounts.filter((a) => a.status === 'pending');
-  $('pending-section').hidden = pending.length === 0;
-  $('pending').replaceChildren(
-    ...pending.map((a) => {
-      const actions = document.createElement('span');
-      actions.append(
-        button('Approve', () => decide(a, 'approve'), 'primary'),
-        ' ',
-        button('Reject', () => decide(a, 'reject'), 'danger'),
-      );
-      return row([
-        a.name,
-        providerName(a.provider),
-        a.accountId,
-        a.requestedBy ?? 'someone',
-        when(a.connectedAt),
-        actions,
-      ]);
+/** What every view is given: the tenant's state, its words, the API and the page's shared parts. */
+const app = {
+  tenantId: null,
+  providers: [],
+  state: null,
+  words: WORDS['b2b-b2c'],
+  providerName: (p) => PROVIDERS[p] ?? p,
+  /** GET/POST… under /api/tenants/:tenantId. */
+  api: (path, options = {}) =>
+    api(`/api/tenants/${app.tenantId}${path}`, {
+      ...options,
+      ...(options.body !== undefined && typeof options.body !== 'string'
+        ? { body: JSON.stringify(options.body) }
+        : {}),
     }),
-  );
-  const listed = accounts.filter((a) => a.status !== 'pending' && a.status !== 'rejected');
-  $('accounts').replaceChildren(
-    ...listed.map((a) => {
-      const status = document.createElement('span');
-      status.className = `status-${a.status}`;
-      status.textContent = a.status === 'needs-reconnect' ? 'needs reconnecting' : a.status;
-      const actions = document.createElement('span');
-      if (a.status !== 'disconnected') {
-        actions.append(
-          button('Disconnect', async () => {
-            if (!confirm(`Disconnect ${a.name}? The app's access to it is revoked; its history is kept.`))
-              return;
-            await act(
-              () => api(`/api/tenants/${tenantId}/accounts/${a.id}`, { method: 'DELETE' }),
-              `Disconnected ${a.name}.`,
-            );
-          }),
-        );
-      }
-      if (a.provider === 'salesforce' && a.status === 'connected') {
-        actions.append(
-          ' ',
-          button('Choose communities', () => chooseCommunities(a.id)),
-        );
-      }
-      return row([a.name, a.role, providerName(a.provider), status, actions]);
-    }),
-  );
-  const s = tenant.settings;
-  const form = $('settings');
-  form.enabled.checked = s.enabled;
-  form.mode.value = s.mode;
-  form.matchOn.value = s.matchOn;
-  form.tags.value = s.tags.join(', ');
-  form.copyToCorporate.checked = s.copyToCorporate;
-  form.time.value = s.schedule.time;
-  form.timeZone.value = s.schedule.timeZone;
-  $('runs').replaceChildren(
-    ...runs.map((r) =>
-      row([
-        r.id,
-        when(r.startedAt),
-        r.trigger + (r.dryRun ? ' (preview)' : ''),
-        r.status,
-        r.shared,
-        r.changes,
-      ]),
-    ),
-  );
-  const { actions } = await api(`/api/tenants/${tenantId}/admin-actions?limit=20`);
-  $('actions').replaceChildren(
-    ...actions.map((a) =>
-      row([when(a.at), a.actorLabel ?? a.actor, (ACTIONS[a.action] ?? (() => a.action))(a.detail)]),
-    ),
-  );
-}
-
-/** Does an admin action, then shows the page as it now is and says what happened. */
-async function act(work, done) {
-  let said = done;
-  try {
-    await work();
-  } catch (error) {
-    said = error.message;
-  }
-  await load();
-  $('notice').textContent = said;
-}
-
-function decide(account, decision) {
-  const verb = decision === 'approve' ? 'Approve' : 'Reject';
-  if (!confirm(`${verb} ${account.name} (${providerName(account.provider)} account ${account.accountId})?`))
-    return;
-  return act(
-    () => api(`/api/tenants/${tenantId}/accounts/${account.id}/${decision}`, { method: 'POST' }),
-    decision === 'approve'
-      ? `${account.name} is connected.`
-      : `${account.name} was rejected; its access is revoked.`,
-  );
-}
-
-$('settings').onsubmit = async (event) => {
-  event.preventDefault();
-  const form = event.target;
-  $('settings-error').textContent = '';
-  try {
-    await api(`/api/tenants/${tenantId}/settings`, {
-      method: 'PUT',
-      body: JSON.stringify({
-        enabled: form.enabled.checked,
-        mode: form.mode.value,
-        matchOn: form.matchOn.value,
-        tags: form.tags.value
-          .split(',')
-          .map((t) => t.trim())
-          .filter(Boolean),
-        copyToCorporate: form.copyToCorporate.checked,
-        schedule: { time: form.time.value, timeZone: form.timeZone.value },
-      }),
-    });
-    $('notice').textContent = 'Settings saved.';
-    await load();
-  } catch (error) {
-    $('settings-error').textContent = error.message;
-  }
-};
-
-$('connect-provider').replaceChildren(
-  ...providers.map((p) => {
-    const o = document.createElement('option');
-    o.value = p;
-    o.textContent = providerName(p);
-    return o;
-  }),
-);
-const connectLink = async () =>
-  (
-    await api(`/api/tenants/${tenantId}/connect-links`, {
-      method: 'POST',
-      body: JSON.stringify({ provider: $('connect-provider').value }),
-    })
-  ).url;
-$('connect').onclick = async () => {
-  location.href = await connectLink();
-};
-$('copy-link').onclick = async () => {
-  $('link').value = await connectLink();
-  $('link-out').hidden = false;
-  $('link').select();
-  $('notice').textContent =
-    'Send this link to the account’s owner; the account waits for your approval once they connect it.';
-};
-
-let pickingFrom = null;
-async function chooseCommunities(accountId) {
-  const { accounts } = await api(`/api/tenants/${tenantId}/accounts/${accountId}/inner-accounts`);
-  pickingFrom = accountId;
-  $('inner').replaceChildren(
-    ...accounts.map((a) => {
-      const parent = document.createElement('input');
-      parent.type = 'radio';
-      parent.name = 'parent';
-      parent.value = a.id;
-      parent.checked = a.parentId === null;
-      const community = document.createElement('input');
-      community.type = 'checkbox';
-      community.name = 'community';
-      community.value = a.id;
-      community.checked = a.parentId !== null;
-      return row([a.name, parent, community]);
-    }),
-  );
-  $('communities').hidden = false;
-}
-$('communities').onsubmit = async (event) => {
-  event.preventDefault();
-  $('communities-error').textContent = '';
-  const form = event.target;
-  const parentId = form.querySelector('input[name=parent]:checked')?.value;
-  const communityIds = [...form.querySelectorAll('input[name=community]:checked')]
-    .map((c) => c.value)
-    .filter((id) => id !== parentId);
-  try {
-    await api(`/api/tenants/${tenantId}/accounts/${pickingFrom}/communities`, {
-      method: 'POST',
-      body: JSON.stringify({ parentId, communityIds }),
-    });
-    $('communities').hidden = true;
-    $('notice').textContent = `${communityIds.length} communities connected.`;
-    await load();
-  } catch (error) {
-    $('communities-error').textContent = error.message;
-  }
-};
-
-const run = async (dryRun) => {
-  $('notice').textContent = dryRun ? 'Previewing…' : 'Running…';
-  try {
-    const result = await api(`/api/tenants/${tenantId}/runs`, {
-      method: 'POST',
-      body: JSON.stringify({ dryRun }),
-    });
-    $('notice').textContent =
-      `${result.shared.length} shared contacts; ${dryRun ? `${result.changes} changes would be written` : `${result.written} changes written`}.`;
-    const list = document.createElement('ul');
-    for (const person of result.shared.slice(0, 50)) {
-      const li = document.createElement('li');
-      li.textContent = `${person.members.length} records, primary ${person.primaryAccountId}: ${person.explanation}`;
-      list.append(li);
+  /**
+   * An endpoint that a server may not have yet: null when it answers 404 for the route itself (not for a missing
+   * record, which names it), so the view can say so instead of failing.
+   */
+  optional: async (path, options) => {
+    try {
+      return await app.api(path, options);
+    } catch (error) {
+      if (
+        error instanceof ApiError &&
+        (error.status === 404 || error.status === 405) &&
+        /^not found$/i.test(error.message)
+      )
+        return null;
+      throw error;
     }
-    $('preview-result').replaceChildren(list);
-    await load();
-  } catch (error) {
-    $('notice').textContent = error.message;
-  }
+  },
+  notice(message, kind = 'ok') {
+    const notice = $('notice');
+    notice.className = kind;
+    notice.textContent = message;
+  },
+  /** A date and time in the tenant's time zone, with the zone named. */
+  when(value, options = {}) {
+    if (!value) return '—';
+    return new Intl.DateTimeFormat(undefined, {
+      dateStyle: 'medium',
+      timeStyle: 'short',
+      timeZone: app.state?.tenant.settings.schedule.timeZone ?? 'UTC',
+      ...options,
+    }).format(new Date(value));
+  },
+  day: (value) => (value ? app.when(value, { dateStyle: 'medium', timeStyle: undefined }) : '—'),
+  accountName(accountId) {
+    return (
+      app.state?.accounts.find((a) => a.accountId === accountId || a.id === accountId)?.name ?? accountId
+    );
+  },
+  /** Reloads the tenant's state, then the view on show. */
+  async reload() {
+    await loadState();
+    await showView();
+  },
+  go(hash) {
+    if (location.hash === `#${hash}`) showView();
+    else location.hash = hash;
+  },
+  /** Whether a run is going (from the server, the live stream or this page's own request). */
+  running: false,
+  live: null,
+  liveListeners: new Set(),
 };
-$('preview').onclick = () => run(true);
-$('run').onclick = () => run(false);
-$('sign-out').onclick = async () => {
+
+async function loadState() {
+  app.state = await app.api('');
+  const { tenant, admin } = app.state;
+  app.words = WORDS[tenant.settings.mode] ?? WORDS['b2b-b2c'];
+  app.running = Boolean(app.state.running);
+  $('title').textContent = `Community Sync · ${tenant.name}`;
+  document.title = `Community Sync · ${tenant.name}`;
+  $('who').replaceChildren(
+    `Signed in as ${admin.label ?? admin.key}`,
+    ' ',
+    button('Sign out', signOut, 'link'),
+  );
+  renderNav();
+}
+
+function currentRoute() {
+  const [id, query = ''] = location.hash.replace(/^#/, '').split('?');
+  const view = VIEWS.find((v) => v.id === id) ?? VIEWS[0];
+  return { view, params: new URLSearchParams(query) };
+}
+
+function renderNav() {
+  const { view } = currentRoute();
+  $('nav').replaceChildren(
+    h(
+      'ul',
+      {},
+      VIEWS.map((v) =>
+        h('li', {}, h('a', { href: `#${v.id}`, 'aria-current': v === view ? 'page' : null }, v.label)),
+      ),
+    ),
+  );
+}
+
+let shown = 0;
+async function showView({ focus = false } = {}) {
+  const ticket = ++shown;
+  const { view, params } = currentRoute();
+  renderNav();
+  const container = $('view');
+  container.setAttribute('aria-busy', 'true');
+  if (view.id === 'people' && document.activeElement !== $('search'))
+    $('search').value = params.get('q') ?? '';
+  let module;
+  try {
+    module = await view.load();
+  } catch (error) {
+    container.replaceChildren(
+      h('p', { className: 'error' }, `This part of the page did not load: ${error.message}`),
+    );
+    return;
+  }
+  const content = h('div', { className: `view view-${view.id}` });
+  try {
+    await module.render(app, content, params);
+  } catch (error) {
+    content.append(h('p', { className: 'error' }, `Something went wrong: ${error.message}`));
+  }
+  if (ticket !== shown) return;
+  container.replaceChildren(content);
+  container.removeAttribute('aria-busy');
+  if (focus) container.focus();
+}
+
+// Live progress of a run (server-sent events): one stream for the page; views listen while they show.
+function watchRuns() {
+  if (typeof EventSource === 'undefined') return;
+  const source = new EventSource(`/api/tenants/${app.tenantId}/runs/live`);
+  source.addEventListener('run', (event) => {
+    let data;
+    try {
+      data = JSON.parse(event.data);
+    } catch {
+      return;
+    }
+    const wasRunning = app.running;
+    app.live = data;
+    app.running = data.phase !== 'done';
+    renderLive();
+    for (const listener of app.liveListeners) listener(data);
+    if (wasRunning && !app.running) app.reload();
+  });
+  // A server without the stream answers 404: EventSource then stops by itself, and the page works without it.
+}
+
+const PHASES = {
+  pulling: 'reading the accounts',
+  planning: 'working out the changes',
+  writing: 'writing',
+  done: 'done',
+};
+function renderLive() {
+  const live = app.live;
+  const out = $('live');
+  if (!live) {
+    out.replaceChildren();
+    return;
+  }
+  const what = live.dryRun ? 'Preview' : live.trigger === 'revert' ? 'Revert' : 'Run';
+  const done = live.phase === 'done';
+  // Once over, the last state stays as the run's summary until the admin moves on.
+  const headline = done
+    ? `${what} #${live.runId} ${live.status === 'failed' ? 'failed' : live.status === 'held' ? 'was held before writing' : 'finished'}`
+    : `${what} #${live.runId} in progress: ${PHASES[live.phase] ?? live.phase}`;
+  out.replaceChildren(
+    h(
+      'div',
+      { className: done ? 'live done' : 'live' },
+      h('strong', {}, headline),
+      h(
+        'ul',
+        {},
+        (live.accounts ?? []).map((a) =>
+          h(
+            'li',
+            {},
+            `${a.name}: `,
+            a.pulled ? `read ${a.contacts ?? 0} contacts` : 'reading…',
+            !live.dryRun && (live.phase === 'writing' || done)
+              ? `, written ${a.written ?? 0} of ${a.toWrite ?? 0}`
+              : '',
+            live.dryRun && done && a.toWrite ? `, would write ${a.toWrite}` : '',
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+async function signOut() {
   await api('/api/session/sign-out', { method: 'POST' });
   location.href = '/';
-};
-$('uninstall').onclick = async () => {
-  if (!confirm('Uninstall Community Sync? Every account is disconnected and the app loses access to them.'))
+}
+
+// The search box sits above every view: typing shows the matching shared contacts.
+let searchTimer = null;
+function wireSearch() {
+  const input = $('search');
+  $('search-form').addEventListener('submit', (event) => event.preventDefault());
+  input.addEventListener('input', () => {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(() => {
+      const q = input.value.trim();
+      const params = new URLSearchParams(currentRoute().view.id === 'people' ? currentRoute().params : '');
+      params.delete('offset');
+      if (q) params.set('q', q);
+      else params.delete('q');
+      const query = params.toString();
+      history.replaceState(null, '', `#people${query ? `?${query}` : ''}`);
+      showView();
+    }, 250);
+  });
+}
+
+async function start() {
+  const params = new URLSearchParams(location.search);
+  if (params.get('connected')) app.notice(`Connected ${params.get('connected')}.`);
+  if (params.get('installed')) app.notice(`Community Sync is installed for ${params.get('installed')}.`);
+  const session = await api('/api/session');
+  app.providers = session.providers;
+  app.tenantId = session.tenantId;
+  if (!app.tenantId) {
+    $('sign-in-buttons').replaceChildren(
+      ...session.providers.map((p) =>
+        h('a', { className: 'button primary', href: `/signin/${p}` }, `Sign in with ${app.providerName(p)}`),
+      ),
+    );
+    $('signed-out').hidden = false;
     return;
-  try {
-    await api(`/api/tenants/${tenantId}`, { method: 'DELETE' });
-    location.href = '/';
-  } catch (error) {
-    $('notice').textContent = error.message;
   }
-};
+  $('tenant').hidden = false;
+  $('search').value = currentRoute().params.get('q') ?? '';
+  wireSearch();
+  await loadState();
+  // Moving to another view clears what the last one said.
+  window.addEventListener('hashchange', () => {
+    app.notice('');
+    if (app.live?.phase === 'done') {
+      app.live = null;
+      renderLive();
+    }
+    showView({ focus: true });
+  });
+  await showView();
+  watchRuns();
+}
+
+start().catch((error) => {
+  document.body.append(h('p', { className: 'error' }, `The page could not load: ${error.message}`));
+});

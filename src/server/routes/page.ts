@@ -1,15 +1,31 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Router } from 'express';
 import type { RouteContext } from '../context.ts';
 
-// The admin page (HTML, script and stylesheet as files: the CSP allows no inline script) and who is signed in.
+// The admin page (HTML, scripts, stylesheet and icon as files: the CSP allows no inline script) and who is signed
+// in. Every file is read once at start; only the files listed here are served, never a path from the request.
 
-const asset = (name: string) => readFileSync(new URL(`../admin/${name}`, import.meta.url), 'utf8');
-const PAGE = asset('admin.html');
-const ASSETS = {
-  '/admin.js': { type: 'text/javascript', text: asset('admin.js') },
-  '/admin.css': { type: 'text/css', text: asset('admin.css') },
-} as const;
+const ADMIN = new URL('../admin/', import.meta.url);
+const read = (name: string) => readFileSync(new URL(name, ADMIN), 'utf8');
+const PAGE = read('admin.html');
+const TYPES: Record<string, string> = {
+  js: 'text/javascript',
+  css: 'text/css',
+  svg: 'image/svg+xml',
+};
+const ASSETS = new Map<string, { type: string; text: string }>(
+  [
+    'admin.js',
+    'admin.css',
+    'favicon.svg',
+    ...readdirSync(new URL('views/', ADMIN))
+      .filter((name) => name.endsWith('.js'))
+      .map((name) => `views/${name}`),
+  ].map((name) => [
+    `/${name}`,
+    { type: TYPES[name.split('.').pop() ?? ''] ?? 'text/plain', text: read(name) },
+  ]),
+);
 
 /** The visitor of a sandbox: the local demo's one admin. */
 const SANDBOX_ADMIN = { id: 'local', label: 'sandbox visitor' };
@@ -27,11 +43,15 @@ export function pageRoutes(ctx: RouteContext): Router {
     response.type('html').send(PAGE);
   });
 
-  for (const [path, { type, text }] of Object.entries(ASSETS)) {
+  for (const [path, { type, text }] of ASSETS) {
     router.get(path, (_request, response) => {
       response.type(type).send(text);
     });
   }
+  // Browsers ask for /favicon.ico on pages without an icon link (error pages of other hosts, bookmarks).
+  router.get('/favicon.ico', (_request, response) => {
+    response.redirect(301, '/favicon.svg');
+  });
 
   router.get('/api/session', (request, response) => {
     const session = cookies.session(request);

@@ -1,10 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CookieClient, stateOf } from '../../../test/support/cookie-client.ts';
 import { MemoryProvider } from '../../../test/support/memory-connector.ts';
 import { account, person } from '../../../test/support/snapshot-builder.ts';
-import { startTestApp } from '../../../test/support/test-app.ts';
-import { type OpenDatabase, openDatabase } from '../../store/database.ts';
-import type { Store } from '../../store/store.ts';
+import { useTestApp } from '../../../test/support/test-app.ts';
 
 // The admin API of issue 9's people branch, over HTTP as the admin page calls it: who is shared and why, search
 // through the tenant's keyed hashes, history, previews that survive a reload, and renaming or reconnecting accounts.
@@ -32,18 +30,7 @@ const provider = new MemoryProvider({
 });
 let corporates = 0;
 
-let opened: OpenDatabase;
-let store: Store;
-let base: string;
-let close: () => void;
-beforeAll(async () => {
-  opened = await openDatabase({ dataDir: 'memory://' });
-  ({ store, base, close } = await startTestApp(opened, provider, { secret: SECRET }));
-});
-afterAll(async () => {
-  close();
-  await opened.close();
-});
+const app = useTestApp(provider, { secret: SECRET });
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field below
 const json = (response: Response): Promise<any> => response.json();
@@ -66,7 +53,7 @@ async function tenantWithChildren(): Promise<{ admin: CookieClient; tenantId: st
     deals: [],
     contacts: [],
   });
-  const admin = new CookieClient(base);
+  const admin = new CookieClient(app.base);
   const started = await admin.get('/install/hubspot');
   await admin.get(
     `/oauth/hubspot/callback?code=code-${corporate}&state=${encodeURIComponent(stateOf(started.headers.get('location')))}`,
@@ -144,7 +131,8 @@ describe('GET /people', () => {
     expect(await page('sort=name&dir=desc')).toEqual([2, ['Carol Jones', 'Bob Smith']]);
     expect(await page('sort=name&limit=1&offset=1')).toEqual([2, ['Carol Jones']]);
     expect(await page('sort=firstCreated&dir=asc&limit=1')).toEqual([2, ['Bob Smith']]);
-    expect(await page(`run=${runId}&sort=primary&dir=desc`)).toEqual([2, ['Bob Smith', 'Carol Jones']]);
+    // Both are primary in North (Carol's tie goes to North, connected before East): then by name, descending.
+    expect(await page(`run=${runId}&sort=primary&dir=desc`)).toEqual([2, ['Carol Jones', 'Bob Smith']]);
   });
 
   it('refuses a bad query with 400 naming the field', async () => {
@@ -177,7 +165,7 @@ describe('previews, history and the overview', () => {
     const { admin, api } = await tenantWithChildren();
     const previewId = await run(admin, api, true);
     // A reload: a new page load asks again, with nothing kept in between.
-    const reloaded = new CookieClient(base);
+    const reloaded = new CookieClient(app.base);
     for (const [name, value] of admin.cookies) reloaded.cookies.set(name, value);
     expect((await json(await reloaded.get(api))).preview).toBe(previewId);
     const { accounts } = await json(await reloaded.get(`${api}/runs/${previewId}/changes`));
@@ -185,7 +173,7 @@ describe('previews, history and the overview', () => {
     expect(north).toMatchObject({ name: 'North', role: 'child', tagsAdded: 2, tagsRemoved: 0 });
     expect(north.entries.map((e: { name: string; added: string[] }) => [e.name, e.added])).toEqual([
       ['Bob Smith', ['primary-shared-contact']],
-      ['Carol Jones', ['secondary-shared-contact']],
+      ['Carol Jones', ['primary-shared-contact']],
     ]);
     const view = await json(await reloaded.get(`${api}/runs/${previewId}`));
     expect(view).toMatchObject({ id: previewId, dryRun: true, written: null, wouldWrite: 4, shared: 2 });
@@ -223,8 +211,8 @@ describe('previews, history and the overview', () => {
     const { admin, api, tenantId } = await tenantWithChildren();
     await run(admin, api);
     await run(admin, api, true);
-    const east = (await store.accounts.byExternalId(tenantId, 'east'))?.id as string;
-    await store.accounts.setStatus(tenantId, east, 'needs-reconnect');
+    const east = (await app.store.accounts.byExternalId(tenantId, 'east'))?.id as string;
+    await app.store.accounts.setStatus(tenantId, east, 'needs-reconnect');
     const overview = await json(await admin.get(`${api}/overview`));
     expect(overview.sharedTotal).toBe(2);
     expect(overview.lastRun.dryRun).toBe(false);
@@ -253,8 +241,8 @@ describe('accounts', () => {
     });
     const body = await json(await admin.get(api));
     const byName = Object.fromEntries(body.accounts.map((a: { name: string }) => [a.name, a]));
-    expect(byName.North).toMatchObject({ contactCount: 2, order: 2, syncing: false });
-    expect(byName.East).toMatchObject({ contactCount: 1, order: 1 });
+    expect(byName.North).toMatchObject({ contactCount: 2, order: 1, syncing: false });
+    expect(byName.East).toMatchObject({ contactCount: 1, order: 3 });
     expect(byName.HQ).toMatchObject({ order: null, contactCount: null, lastPulledAt: null });
     expect(Date.parse(byName.North.lastPulledAt)).not.toBeNaN();
     expect(body.running).toBeNull();
@@ -263,7 +251,7 @@ describe('accounts', () => {
 
   it('PATCH renames an account and sets its phone country; bad values are refused naming the field', async () => {
     const { admin, api, tenantId } = await tenantWithChildren();
-    const north = (await store.accounts.byExternalId(tenantId, 'north'))?.id as string;
+    const north = (await app.store.accounts.byExternalId(tenantId, 'north'))?.id as string;
     const response = await admin.send('PATCH', `${api}/accounts/${north}`, {
       name: 'Maple Grove',
       country: 'GB',
@@ -287,8 +275,8 @@ describe('accounts', () => {
   it('a Reconnect link refreshes that account (corporate too), and refuses a consent given on another account', async () => {
     const { admin, api, tenantId } = await tenantWithChildren();
     for (const externalId of ['north', `hq-${corporates}`]) {
-      const stored = await store.accounts.byExternalId(tenantId, externalId);
-      await store.accounts.setStatus(tenantId, stored?.id as string, 'needs-reconnect');
+      const stored = await app.store.accounts.byExternalId(tenantId, externalId);
+      await app.store.accounts.setStatus(tenantId, stored?.id as string, 'needs-reconnect');
       const link = await admin.send('POST', `${api}/connect-links`, { accountId: stored?.id });
       expect(link.status).toBe(200);
       const { url } = await json(link);
@@ -296,17 +284,17 @@ describe('accounts', () => {
         `/oauth/hubspot/callback?code=code-${externalId}&state=${encodeURIComponent(stateOf(url))}`,
       );
       expect(done.headers.get('location')).toMatch(/^\/\?reconnected=/);
-      const after = await store.accounts.byExternalId(tenantId, externalId);
+      const after = await app.store.accounts.byExternalId(tenantId, externalId);
       expect(after).toMatchObject({ status: 'connected', role: stored?.role, name: stored?.name });
       expect(after?.tokens.accessToken).toBe(`access-${externalId}-${provider.exchanges}`);
     }
-    const south = await store.accounts.byExternalId(tenantId, 'south');
+    const south = await app.store.accounts.byExternalId(tenantId, 'south');
     const { url } = await json(await admin.send('POST', `${api}/connect-links`, { accountId: south?.id }));
     const wrong = await admin.get(
       `/oauth/hubspot/callback?code=code-north&state=${encodeURIComponent(stateOf(url))}`,
     );
     expect(wrong.status).toBe(400);
     expect(await wrong.text()).toContain('reconnects South');
-    expect((await store.accounts.byExternalId(tenantId, 'south'))?.tokens).toEqual(south?.tokens);
+    expect((await app.store.accounts.byExternalId(tenantId, 'south'))?.tokens).toEqual(south?.tokens);
   });
 });
