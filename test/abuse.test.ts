@@ -1,11 +1,9 @@
-import { createHmac } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobQueue, TenantJob } from '../src/jobs/queue.ts';
-import { type OpenDatabase, openDatabase } from '../src/store/database.ts';
-import { CookieClient, stateOf } from './support/cookie-client.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { CookieClient } from './support/cookie-client.ts';
+import { installTenant, recordingQueue, signedWebhook } from './support/hubspot-webhooks.ts';
 import { MemoryProvider } from './support/memory-connector.ts';
 import { account, person } from './support/snapshot-builder.ts';
-import { startTestApp, type TestApp } from './support/test-app.ts';
+import { startTestApp, useTestApp } from './support/test-app.ts';
 
 // Every bad request an outsider or a confused client can send gets a 4xx naming the problem, never a 500, and
 // changes nothing. One case per row of the closing note's table.
@@ -17,58 +15,23 @@ const provider = new MemoryProvider({
   corporate: { id: 'corp', name: 'Sunrise HQ', contacts: [] },
 });
 
-const enqueued: TenantJob[] = [];
-const queue: JobQueue = {
-  enqueue: async (job) => void enqueued.push(job),
-  waiting: async () => [],
-  close: async () => {},
-};
+const { queue, enqueued } = recordingQueue();
 
-let opened: OpenDatabase;
-let app: TestApp;
+const app = useTestApp(provider, {
+  secret: SECRET,
+  webhooks: { hubspotClientSecret: HUBSPOT_SECRET, queue },
+});
 let admin: CookieClient;
 let tenantId: string;
 
 beforeAll(async () => {
-  opened = await openDatabase({ dataDir: 'memory://' });
-  app = await startTestApp(opened, provider, {
-    secret: SECRET,
-    webhooks: { hubspotClientSecret: HUBSPOT_SECRET, queue },
-  });
-  admin = new CookieClient(app.base);
-  const started = await admin.get('/install/hubspot');
-  await admin.get(
-    `/oauth/hubspot/callback?code=code-corp&state=${encodeURIComponent(stateOf(started.headers.get('location')))}`,
-  );
-  tenantId = ((await (await admin.get('/api/session')).json()) as { tenantId: string }).tenantId;
-  const link = await admin.send('POST', `/api/tenants/${tenantId}/connect-links`, { provider: 'hubspot' });
-  await admin.get(
-    `/oauth/hubspot/callback?code=code-north&state=${encodeURIComponent(stateOf(((await link.json()) as { url: string }).url))}`,
-  );
+  ({ admin, tenantId } = await installTenant(app.base, 'corp', ['north']));
   await app.store.tenants.updateSettings(tenantId, { enabled: true });
-});
-afterAll(async () => {
-  app.close();
-  await opened.close();
 });
 
 /** A webhook POST signed as HubSpot signs them (v3), with a fresh timestamp unless given. */
-function webhook(body: string | Buffer, timestamp = String(Date.now())) {
-  const url = `${app.base}/webhooks/hubspot`;
-  const signature = createHmac('sha256', HUBSPOT_SECRET)
-    .update(`POST${url}${body.toString()}${timestamp}`)
-    .digest('base64');
-  return () =>
-    fetch(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-hubspot-signature-v3': signature,
-        'x-hubspot-request-timestamp': timestamp,
-      },
-      body,
-    });
-}
+const webhook = (body: string, timestamp?: string) => () =>
+  signedWebhook(app.base, HUBSPOT_SECRET)(body, timestamp);
 
 const errorOf = async (response: Response) => ((await response.json()) as { error: string }).error;
 
@@ -83,6 +46,11 @@ describe('webhooks', () => {
     const wrongShape = await webhook('{"portalId": 1}')();
     expect(wrongShape.status).toBe(400);
     expect(await errorOf(wrongShape)).toMatch(/not a batch of events: \(the document\): expected an array/);
+    const noTime = await webhook(
+      '[{"portalId": 1, "subscriptionType": "contact.creation", "objectId": 2}]',
+    )();
+    expect(noTime.status).toBe(400);
+    expect(await errorOf(noTime)).toMatch(/\[0\]\.occurredAt/);
   });
 
   it('a body over the limit (HubSpot sends at most 100 events) is a 413 before it is read', async () => {
@@ -90,8 +58,10 @@ describe('webhooks', () => {
       portalId: 'north',
       subscriptionType: 'contact.propertyChange',
       objectId: i,
-      propertyName: 'email',
+      propertyName: 'firstname',
       propertyValue: 'x'.repeat(100),
+      occurredAt: 1_700_000_000_000,
+      subscriptionId: 1,
     }));
     const response = await webhook(JSON.stringify(events))();
     expect(response.status).toBe(413);
@@ -100,8 +70,10 @@ describe('webhooks', () => {
     expect((await webhook(JSON.stringify(events.slice(0, 100)))()).status).toBe(204);
   });
 
-  it('a delivery replayed within the five-minute window does its work once', async () => {
-    const body = JSON.stringify([{ portalId: 'north', subscriptionType: 'contact.creation', objectId: 7 }]);
+  it('a delivery replayed within the five-minute window stores its events once and asks for work once', async () => {
+    const body = JSON.stringify([
+      { portalId: 'north', subscriptionType: 'contact.creation', objectId: 7, occurredAt: 1_700_000_000_001 },
+    ]);
     const send = webhook(body);
     const before = enqueued.length;
     expect((await send()).status).toBe(204);
@@ -109,12 +81,19 @@ describe('webhooks', () => {
     expect((await send()).status).toBe(204);
     expect((await send()).status).toBe(204);
     expect(enqueued.length).toBe(before + 1);
+    expect(
+      (await app.store.changeEvents.pending('hubspot', ['north'])).filter(
+        (e) => e.objectId === '7' && e.subscriptionType === 'contact.creation',
+      ),
+    ).toHaveLength(1);
     const metrics = await (await fetch(`${app.base}/metrics`)).text();
-    expect(metrics).toMatch(/community_sync_webhooks_total\{outcome="replayed"\} 2\n/);
+    expect(metrics).toMatch(/community_sync_webhooks_total\{outcome="duplicate"\} 2\n/);
   });
 
   it('an unsigned or stale request is a 401', async () => {
-    const body = JSON.stringify([{ portalId: 'north', subscriptionType: 'contact.creation' }]);
+    const body = JSON.stringify([
+      { portalId: 'north', subscriptionType: 'contact.creation', objectId: 8, occurredAt: 1_700_000_000_000 },
+    ]);
     const stale = webhook(body, String(Date.now() - 6 * 60_000));
     expect((await stale()).status).toBe(401);
     const unsigned = await fetch(`${app.base}/webhooks/hubspot`, { method: 'POST', body });
@@ -249,7 +228,7 @@ describe('headers on every response', () => {
   });
 
   it('with an https public URL, cookies are Secure; configured CRM hosts may frame the app', async () => {
-    const secure = await startTestApp(opened, provider, {
+    const secure = await startTestApp(app.opened, provider, {
       secret: SECRET,
       publicUrl: 'https://sync.example.com',
       frameAncestors: ['https://app.hubspot.com'],

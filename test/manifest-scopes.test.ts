@@ -18,6 +18,8 @@ const HUBSPOT_ENDPOINTS: Record<string, { method: string; path: RegExp }[]> = {
   ],
   'crm.objects.deals.read': [
     { method: 'GET', path: /^\/crm\/v3\/objects\/deals/ },
+    // A deal's contacts past the first 100 (v4 associations).
+    { method: 'GET', path: /^\/crm\/v4\/objects\/deals\/[^/]+\/associations\/contacts/ },
     { method: 'GET', path: /^\/crm\/v3\/pipelines\/deals/ },
   ],
   'crm.schemas.contacts.read': [{ method: 'GET', path: /^\/crm\/v3\/properties\/contacts/ }],

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { describeZodError } from '../src/core/validation-error.ts';
+import type { NewChangeEvent } from '../src/store/store.ts';
 
 // HubSpot's v3 request signature: base64 HMAC-SHA256, under the app's client secret, of the method, the full
 // URI it called, the raw body and the `X-HubSpot-Request-Timestamp` header; requests older than five minutes
@@ -17,6 +18,16 @@ export interface SignedRequest {
   signature: string | undefined;
 }
 
+/** The `X-HubSpot-Signature-v3` value of a request (what HubSpot, and the simulator, send). */
+export function hubspotSignature(
+  clientSecret: string,
+  request: { method: string; url: string; rawBody: string; timestamp: string },
+): string {
+  return createHmac('sha256', clientSecret)
+    .update(`${request.method}${request.url}${request.rawBody}${request.timestamp}`, 'utf8')
+    .digest('base64');
+}
+
 export function verifyHubSpotSignature(
   request: SignedRequest,
   clientSecret: string,
@@ -25,26 +36,65 @@ export function verifyHubSpotSignature(
   const { timestamp, signature } = request;
   if (!timestamp || !signature || !/^\d+$/.test(timestamp)) return false;
   if (Math.abs(now - Number(timestamp)) > MAX_AGE_MS) return false;
-  const expected = createHmac('sha256', clientSecret)
-    .update(`${request.method.toUpperCase()}${request.url}${request.rawBody}${timestamp}`, 'utf8')
-    .digest();
+  const expected = Buffer.from(
+    hubspotSignature(clientSecret, { ...request, method: request.method.toUpperCase(), timestamp }),
+    'base64',
+  );
   const given = Buffer.from(signature, 'base64');
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-const event = z.object({
-  portalId: z.union([z.number(), z.string()]).transform(String),
-  subscriptionType: z.string(),
-  objectId: z.union([z.number(), z.string()]).optional(),
-});
+const id = z.union([z.number(), z.string().min(1)]).transform(String);
+
+/**
+ * One event as HubSpot sends it: legacy subscription types (`contact.creation` …, `deal.*`) and generic ones
+ * (`object.creation` … with `objectTypeId`). HubSpot's own documentation names the type `eventType` in places.
+ */
+const eventSchema = z
+  .object({
+    portalId: id,
+    subscriptionType: z.string().min(1).optional(),
+    eventType: z.string().min(1).optional(),
+    subscriptionId: id.optional(),
+    objectTypeId: z.string().optional(),
+    objectId: id.optional(),
+    propertyName: z.string().optional(),
+    propertyValue: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),
+    mergedObjectIds: z.array(id).optional(),
+    primaryObjectId: id.optional(),
+    newObjectId: id.optional(),
+    fromObjectId: id.optional(),
+    toObjectId: id.optional(),
+    fromObjectTypeId: z.string().optional(),
+    toObjectTypeId: z.string().optional(),
+    associationType: z.string().optional(),
+    occurredAt: z.number().int().nonnegative(),
+    changeSource: z.string().optional(),
+    sourceId: z.string().optional(),
+  })
+  .refine((e) => e.subscriptionType ?? e.eventType, {
+    message: 'expected subscriptionType',
+    path: ['subscriptionType'],
+  })
+  .refine((e) => e.objectId ?? e.fromObjectId ?? e.primaryObjectId, {
+    message: 'expected objectId (or fromObjectId for an association change)',
+    path: ['objectId'],
+  });
 
 /** A signed webhook body that is not the batch of events HubSpot sends; the message names what is wrong. */
 export class WebhookPayloadError extends Error {
   override readonly name = 'WebhookPayloadError';
 }
 
-/** The portals a webhook batch says changed. */
-export function changedPortals(rawBody: string): string[] {
+/** Contact properties that hold emails or phones: their values are never stored. */
+const KEY_PROPERTIES = new Set(['email', 'hs_additional_emails', 'phone', 'mobilephone']);
+
+/** The other side of a legacy association type such as `CONTACT_TO_DEAL`. */
+const legacyTarget = (associationType: string | undefined) =>
+  associationType ? (associationType.split('_TO_')[1] ?? null) : null;
+
+/** A delivery's events, parsed and checked; throws WebhookPayloadError naming what is wrong. */
+export function parseHubSpotEvents(rawBody: string): NewChangeEvent[] {
   let body: unknown;
   try {
     body = JSON.parse(rawBody);
@@ -53,11 +103,32 @@ export function changedPortals(rawBody: string): string[] {
       rawBody.trim() === '' ? 'the webhook body is empty' : 'the webhook body is not valid JSON',
     );
   }
-  const events = z.array(event).min(1, 'expected at least one event').safeParse(body);
+  const events = z.array(eventSchema).min(1, 'expected at least one event').safeParse(body);
   if (!events.success) {
     throw new WebhookPayloadError(
       `the webhook body is not a batch of events: ${describeZodError(events.error).join('; ')}`,
     );
   }
-  return [...new Set(events.data.map((e) => e.portalId))];
+  return events.data.map((e) => {
+    const propertyName = e.propertyName ?? null;
+    const value = e.propertyValue ?? null;
+    return {
+      provider: 'hubspot',
+      accountId: e.portalId,
+      subscriptionId: e.subscriptionId ?? '',
+      subscriptionType: (e.subscriptionType ?? e.eventType) as string,
+      objectTypeId: e.objectTypeId ?? e.fromObjectTypeId ?? null,
+      objectId: (e.objectId ?? e.fromObjectId ?? e.primaryObjectId) as string,
+      propertyName,
+      propertyValue:
+        value === null || (propertyName !== null && KEY_PROPERTIES.has(propertyName)) ? null : String(value),
+      mergedObjectIds: e.mergedObjectIds ?? null,
+      primaryObjectId: e.newObjectId ?? e.primaryObjectId ?? null,
+      associatedObjectId: e.toObjectId ?? null,
+      associatedTypeId: e.toObjectTypeId ?? legacyTarget(e.associationType),
+      occurredAt: new Date(e.occurredAt),
+      changeSource: e.changeSource ?? null,
+      sourceId: e.sourceId ?? null,
+    };
+  });
 }

@@ -217,7 +217,7 @@ export const group = z.looseObject({
 // Error { message, correlationId, category required; subCategory?, context?, links?, errors? }.
 export const errorResponse = z.looseObject({
   message: z.string(),
-  correlationId: z.string(),
+  correlationId: z.uuid(),
   category: z.string(),
 });
 // The rate-limit answer HubSpot documents for its ten-secondly window.
@@ -225,9 +225,27 @@ export const rateLimitResponse = z.looseObject({
   status: z.literal('error'),
   message: z.string(),
   errorType: z.literal('RATE_LIMIT'),
-  correlationId: z.string(),
+  correlationId: z.uuid(),
+  category: z.string(),
   policyName: z.string(),
 });
+
+// Associations v4 spec: CollectionResponseMultiAssociatedObjectWithLabelForwardPaging { results, paging? } of
+// MultiAssociatedObjectWithLabel { toObjectId (int64), associationTypes[{category, typeId, label?}] }.
+export const associationsPage = z.looseObject({
+  results: z.array(
+    z.looseObject({
+      toObjectId: z.number().int(),
+      associationTypes: z.array(z.looseObject({ category: z.string(), typeId: z.number().int() })),
+    }),
+  ),
+  paging: forwardPaging.optional(),
+});
+
+// Contacts / Deals spec: SimplePublicObjectInputForCreate { properties (required), associations? }.
+const objectInput = z.looseObject({ properties: z.record(z.string(), z.string()) });
+// Contacts spec: PublicMergeInput { primaryObjectId, objectIdToMerge }.
+const mergeInput = z.strictObject({ primaryObjectId: z.string(), objectIdToMerge: z.string() });
 
 type Shape = z.ZodType;
 interface Route {
@@ -265,6 +283,28 @@ const ROUTES: Route[] = [
     ok: searchResponse,
   },
   { method: 'GET', path: /^\/crm\/v3\/pipelines\/deals$/, ok: pipelinesResponse },
+  {
+    method: 'POST',
+    path: /^\/crm\/v3\/objects\/(contacts|deals)$/,
+    request: objectInput,
+    ok: simplePublicObject,
+  },
+  {
+    method: 'POST',
+    path: /^\/crm\/v3\/objects\/contacts\/merge$/,
+    request: mergeInput,
+    ok: simplePublicObject,
+  },
+  { method: 'GET', path: /^\/crm\/v3\/objects\/(contacts|deals)\/[^/]+$/, ok: simplePublicObject },
+  {
+    method: 'PATCH',
+    path: /^\/crm\/v3\/objects\/(contacts|deals)\/[^/]+$/,
+    request: objectInput,
+    ok: simplePublicObject,
+  },
+  // Archiving answers 204 with no body.
+  { method: 'DELETE', path: /^\/crm\/v3\/objects\/(contacts|deals)\/[^/]+$/, ok: z.undefined() },
+  { method: 'GET', path: /^\/crm\/v4\/objects\/deals\/[^/]+\/associations\/contacts$/, ok: associationsPage },
   { method: 'POST', path: /^\/crm\/v3\/properties\/contacts\/groups$/, request: groupCreate, ok: group },
   { method: 'GET', path: /^\/crm\/v3\/properties\/contacts\/[^/]+$/, ok: property },
   { method: 'POST', path: /^\/crm\/v3\/properties\/contacts$/, request: propertyCreate, ok: property },

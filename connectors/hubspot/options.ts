@@ -79,3 +79,10 @@ export function resolveOptions(input: HubspotOptionsInput = {}): HubspotOptions 
     limiter: { ...DEFAULT_LIMITER, ...input.limiter },
   };
 }
+
+/** The contact properties the app writes itself: changes to them are its own writes echoing back. */
+export function appProperties(
+  options: Pick<HubspotOptions, 'tagProperty' | 'sharedIdProperty'> = resolveOptions(),
+) {
+  return new Set([options.tagProperty, options.sharedIdProperty]);
+}

@@ -18,11 +18,14 @@ export const CONTACT_PROPERTIES = [
   'lastname',
 ] as const;
 
+/** The deal properties the rules read. */
+export const DEAL_PROPERTIES = ['pipeline', 'dealstage'] as const;
+
 interface ListedObject {
   id: string;
   properties: Record<string, string | null>;
   createdAt: Date;
-  associations?: { [key: string]: { results: { id: string }[] } };
+  associations?: { [key: string]: { results: { id: string }[]; paging?: { next?: { after: string } } } };
 }
 
 /** Every page of a list endpoint, in order. */
@@ -102,18 +105,47 @@ export async function pullContacts(
 export async function pullDeals(caller: PortalCaller): Promise<Deal[]> {
   const objects = await allPages((after) =>
     caller.call('read', 'list deals', (client) =>
-      client.crm.deals.basicApi.getPageWithHttpInfo(PAGE, after, ['pipeline', 'dealstage'], undefined, [
+      client.crm.deals.basicApi.getPageWithHttpInfo(PAGE, after, [...DEAL_PROPERTIES], undefined, [
         'contacts',
       ]),
     ),
   );
-  return objects.flatMap((deal) => {
+  const deals: Deal[] = [];
+  for (const deal of objects) {
     const pipelineId = deal.properties.pipeline;
     const stageId = deal.properties.dealstage;
-    if (!pipelineId || !stageId) return [];
-    const contactIds = (deal.associations?.contacts?.results ?? []).map((a) => a.id);
-    return [{ id: deal.id, pipelineId, stageId, contactIds: [...new Set(contactIds)] }];
-  });
+    if (!pipelineId || !stageId) continue;
+    const listed = deal.associations?.contacts;
+    const contactIds = (listed?.results ?? []).map((a) => a.id);
+    // A list shows a deal's first 100 contacts; the rest come from the associations API, page by page.
+    const after = listed?.paging?.next?.after;
+    if (after) contactIds.push(...(await moreDealContacts(caller, deal.id, after)));
+    deals.push({ id: deal.id, pipelineId, stageId, contactIds: [...new Set(contactIds)] });
+  }
+  return deals;
+}
+
+const ASSOCIATIONS_PAGE = 500;
+
+/** A deal's contacts from the v4 associations API, from `after` on. */
+async function moreDealContacts(caller: PortalCaller, dealId: string, after: string): Promise<string[]> {
+  const ids: string[] = [];
+  let cursor: string | undefined = after;
+  while (cursor) {
+    const from: string = cursor;
+    const page = await caller.call('read', 'read deal contacts', (client) =>
+      client.crm.associations.v4.basicApi.getPageWithHttpInfo(
+        'deals',
+        dealId,
+        'contacts',
+        from,
+        ASSOCIATIONS_PAGE,
+      ),
+    );
+    ids.push(...page.results.map((r) => String(r.toObjectId)));
+    cursor = page.paging?.next?.after;
+  }
+  return ids;
 }
 
 /** Won and lost come from the stage metadata: closed with probability 1 is won, any other closed stage lost. */

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { routeObject } from './simulator-objects.ts';
 import {
   type SimContact,
   type SimPortal,
   type SimProperty,
   STANDARD_CONTACT_PROPERTIES,
 } from './simulator-state.ts';
+import type { SimChange } from './simulator-webhooks.ts';
 
 // The CRM v3 endpoints the connector uses, answered from one portal's state with HubSpot's shapes:
 // list paging with `after`, batch read, update and upsert (100 inputs at most), search (lagging behind writes),
@@ -18,20 +20,33 @@ export interface Answer {
 export interface RouteContext {
   now: number;
   searchLagMs: number;
+  /** Every change a request made, as webhook events will tell it. */
+  changes?: SimChange[];
 }
 
 const MAX_PAGE = 100;
 const MAX_BATCH = 100;
+export const MAX_SEARCH_RESULTS = 10_000;
 
 /** HubSpot's error body (the `Error` schema: status, message, correlationId, category). */
 export function errorBody(category: string, message: string, extra: Record<string, unknown> = {}) {
   return { status: 'error', message, correlationId: randomUUID(), category, ...extra };
 }
 
-const invalid = (message: string): Answer => ({ status: 400, body: errorBody('VALIDATION_ERROR', message) });
-const notFound = (message: string): Answer => ({ status: 404, body: errorBody('OBJECT_NOT_FOUND', message) });
+export const invalid = (message: string): Answer => ({
+  status: 400,
+  body: errorBody('VALIDATION_ERROR', message),
+});
+export const notFound = (message: string): Answer => ({
+  status: 404,
+  body: errorBody('OBJECT_NOT_FOUND', message),
+});
 
-function contactOut(contact: SimContact, names: readonly string[] | null, properties = contact.properties) {
+export function contactOut(
+  contact: SimContact,
+  names: readonly string[] | null,
+  properties = contact.properties,
+) {
   const shown: Record<string, string | null> = {
     createdate: properties.createdate ?? contact.createdAt,
     hs_object_id: contact.id,
@@ -58,13 +73,13 @@ function page<T>(items: T[], url: URL): Answer | { slice: T[]; next: string | nu
   return { slice, next: after + limit < items.length ? String(after + limit) : null };
 }
 
-const listed = (url: URL, name: string) =>
+export const listed = (url: URL, name: string) =>
   url.searchParams
     .getAll(name)
     .flatMap((v) => v.split(','))
     .filter(Boolean);
 
-function paging(next: string | null, url: URL) {
+export function paging(next: string | null, url: URL) {
   if (next === null) return {};
   return { paging: { next: { after: next, link: `${url.pathname}?after=${next}` } } };
 }
@@ -94,15 +109,19 @@ function listDeals(portal: SimPortal, url: URL): Answer {
       updatedAt: deal.createdAt,
       archived: false,
       ...(withContacts && deal.contactIds.length > 0
-        ? {
-            associations: {
-              contacts: { results: deal.contactIds.map((id) => ({ id, type: 'deal_to_contact' })) },
-            },
-          }
+        ? { associations: { contacts: inlineAssociations(deal.id, deal.contactIds) } }
         : {}),
     };
   });
   return { status: 200, body: { results, ...paging(result.next, url) } };
+}
+
+/** Associations listed with an object: the first 100, then a cursor for the v4 associations API. */
+function inlineAssociations(dealId: string, contactIds: readonly string[]) {
+  const results = contactIds.slice(0, MAX_PAGE).map((id) => ({ id, type: 'deal_to_contact' }));
+  if (contactIds.length <= MAX_PAGE) return { results };
+  const link = `/crm/v4/objects/deals/${dealId}/associations/contacts?after=${MAX_PAGE}`;
+  return { results, paging: { next: { after: String(MAX_PAGE), link } } };
 }
 
 function pipelinesOut(portal: SimPortal): Answer {
@@ -130,7 +149,7 @@ function pipelinesOut(portal: SimPortal): Answer {
 }
 
 /** HubSpot refuses a value of an enumeration property that is not one of its options. */
-function checkValues(portal: SimPortal, properties: Record<string, unknown>): string | null {
+export function checkValues(portal: SimPortal, properties: Record<string, unknown>): string | null {
   const problems: object[] = [];
   for (const [name, raw] of Object.entries(properties)) {
     const property = portal.properties.get(name);
@@ -172,17 +191,51 @@ function batchInputs(body: unknown): Answer | Inputs {
   return inputs as Inputs;
 }
 
-function stringProperties(properties: Record<string, unknown>): Record<string, string | null> {
+export function stringProperties(properties: Record<string, unknown>): Record<string, string | null> {
   const out: Record<string, string | null> = {};
   for (const [k, v] of Object.entries(properties)) out[k] = v === null || v === '' ? null : String(v);
   return out;
 }
 
-function write(contact: SimContact, changes: Record<string, string | null>, context: RouteContext): void {
+/** A new, empty contact in the portal (its creation is a change); search does not see it until the lag passed. */
+export function newContact(portal: SimPortal, context: RouteContext): SimContact {
+  const id = portal.newId();
+  const at = new Date(context.now).toISOString();
+  const contact: SimContact = {
+    id,
+    properties: { createdate: at, hs_object_id: id },
+    createdAt: at,
+    updatedAt: at,
+    indexedProperties: null,
+    searchSeesAt: context.now + context.searchLagMs,
+  };
+  portal.contacts.set(id, contact);
+  context.changes?.push({ portalId: '', action: 'creation', objectTypeId: '0-1', objectId: id });
+  return contact;
+}
+
+export function write(
+  contact: SimContact,
+  changes: Record<string, string | null>,
+  context: RouteContext,
+): void {
   // Search keeps showing what it had indexed until the lag has passed.
   if (context.now >= contact.searchSeesAt) contact.indexedProperties = { ...contact.properties };
+  const before = { ...contact.properties };
   Object.assign(contact.properties, changes);
   if (changes.email) contact.properties.email = changes.email.trim().toLowerCase();
+  for (const name of Object.keys(changes)) {
+    const value = contact.properties[name] ?? null;
+    if ((before[name] ?? null) !== value)
+      context.changes?.push({
+        portalId: '',
+        action: 'propertyChange',
+        objectTypeId: '0-1',
+        objectId: contact.id,
+        propertyName: name,
+        propertyValue: value,
+      });
+  }
   contact.updatedAt = new Date(context.now).toISOString();
   contact.searchSeesAt = context.now + context.searchLagMs;
 }
@@ -200,7 +253,7 @@ function batchResult(results: unknown[], errors: unknown[], context: RouteContex
 }
 
 /** A unique-value property held by another contact (HubSpot refuses the write). */
-function uniqueConflict(
+export function uniqueConflict(
   portal: SimPortal,
   contactId: string | null,
   changes: Record<string, string | null>,
@@ -280,19 +333,7 @@ function batchUpsert(portal: SimPortal, body: unknown, context: RouteContext): A
       });
       continue;
     }
-    if (!contact) {
-      const id = portal.newId();
-      const at = new Date(context.now).toISOString();
-      contact = {
-        id,
-        properties: { createdate: at, hs_object_id: id },
-        createdAt: at,
-        updatedAt: at,
-        indexedProperties: null,
-        searchSeesAt: context.now + context.searchLagMs,
-      };
-      portal.contacts.set(id, contact);
-    }
+    contact ??= newContact(portal, context);
     write(contact, changes, context);
     if (created) contact.indexedProperties = null;
     results.push({ ...contactOut(contact, Object.keys(changes)), new: created });
@@ -374,6 +415,13 @@ function search(portal: SimPortal, body: unknown, context: RouteContext): Answer
       ),
   );
   const after = Number(request.after ?? 0);
+  if (!Number.isInteger(after) || after < 0)
+    return invalid('after must be a paging cursor returned by this API');
+  // HubSpot's search stops at 10,000 results: paging past them is refused.
+  if (after + limit > MAX_SEARCH_RESULTS)
+    return invalid(
+      `The search API returns at most ${MAX_SEARCH_RESULTS} results; narrow the filters instead of paging further`,
+    );
   const slice = hits.slice(after, after + limit);
   const next = after + limit < hits.length ? String(after + limit) : null;
   return {
@@ -552,5 +600,5 @@ export function routeCrm(
   }
   if (property && method === 'PATCH')
     return updateProperty(portal, decodeURIComponent(property[1] as string), body, context);
-  return notFound(`No route for ${method} ${path}`);
+  return routeObject(portal, method, path, url, body, context) ?? notFound(`No route for ${method} ${path}`);
 }

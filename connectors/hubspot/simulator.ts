@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseArgs } from 'node:util';
@@ -16,6 +16,12 @@ import { RollingWindow, SEARCH_SECONDLY, TEN_SECONDLY, type WindowLimit } from '
 import { SimOAuth } from './simulator-oauth.ts';
 import { type Answer, errorBody, routeCrm } from './simulator-routes.ts';
 import { portalsFromSnapshot, type SimPortal } from './simulator-state.ts';
+import {
+  type ChangeSource,
+  type SimChange,
+  WebhookSender,
+  type WebhookSenderOptions,
+} from './simulator-webhooks.ts';
 
 // A local stand-in for the HubSpot API surface the connector uses: one portal per snapshot account, HubSpot's
 // rolling rate-limit windows and 429 body, OAuth v3 (simulator-oauth.ts), search that lags behind writes, and fault
@@ -38,6 +44,11 @@ export interface HubspotSimulatorOptions {
   accessTokenTtlMs?: number;
   /** Keep request and response bodies of every call (for shape validation). */
   recordExchanges?: boolean;
+  /**
+   * Webhook deliveries of every change made through the API, signed with `clientSecret`: to `targetUrl` (or the URL
+   * given later to `webhooks.target`). A `sandbox-<portal>` token is that community's staff; OAuth tokens the app.
+   */
+  webhooks?: Partial<Omit<WebhookSenderOptions, 'clientSecret' | 'now'>>;
   now?: () => number;
 }
 
@@ -87,6 +98,8 @@ export interface RunningHubspotSimulator {
   issueCode(portalId: string, user?: string): string;
   /** Makes every issued access token of a portal expire now (HubSpot then answers 401). */
   expireTokens(portalId: string): void;
+  /** Webhook deliveries: set the target, wait for them to go out, see how each went. */
+  webhooks: WebhookSender;
   close(): Promise<void>;
 }
 
@@ -106,9 +119,11 @@ export async function startHubspotSimulator(
   const exchanges: Exchange[] = [];
   const faults = new Faults(options.faults);
   const scripted: ScriptedFault[] = [];
+  const clientSecret = options.clientSecret ?? 'sim-client-secret';
+  const webhooks = new WebhookSender({ appId: 424242, ...options.webhooks, clientSecret, now });
   const oauth = new SimOAuth({
     clientId: options.clientId ?? 'sim-client-id',
-    clientSecret: options.clientSecret ?? 'sim-client-secret',
+    clientSecret,
     ttlMs: options.accessTokenTtlMs ?? 30 * 60_000,
     now,
     portalName: (id) => portals.get(id)?.name,
@@ -131,7 +146,9 @@ export async function startHubspotSimulator(
     return fault;
   };
 
-  function portalFor(request: IncomingMessage): { portalId: string } | { error: Answer } {
+  function portalFor(
+    request: IncomingMessage,
+  ): { portalId: string; source: ChangeSource } | { error: Answer } {
     const header = request.headers.authorization ?? '';
     const bearer = /^Bearer (.+)$/i.exec(header)?.[1];
     const unauthorized = (message: string, category = 'INVALID_AUTHENTICATION'): { error: Answer } => ({
@@ -142,7 +159,9 @@ export async function startHubspotSimulator(
         'Authentication credentials not found. This API supports OAuth 2.0 authentication.',
       );
     const sandbox = /^sandbox-(.+)$/.exec(bearer)?.[1];
-    if (sandbox && portals.has(sandbox)) return { portalId: sandbox };
+    // The sandbox token is the community's own staff at work in HubSpot, never the app.
+    if (sandbox && portals.has(sandbox))
+      return { portalId: sandbox, source: { kind: 'staff', userId: 7_000_001 } };
     const held = oauth.bearer(bearer);
     if (!held)
       return unauthorized(
@@ -150,7 +169,7 @@ export async function startHubspotSimulator(
       );
     if (held === 'expired')
       return unauthorized('The OAuth token used to make this call expired.', 'EXPIRED_AUTHENTICATION');
-    return held;
+    return { portalId: held.portalId, source: { kind: 'app' } };
   }
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -179,38 +198,36 @@ export async function startHubspotSimulator(
       const isSearch = url.pathname.endsWith('/search');
       let fault = faults.next();
       if (faults.latencyMs > 0) await new Promise((r) => setTimeout(r, faults.latencyMs));
-      if (!limits.all.take(arrived) || fault === 'rate-limit') {
+      // Search has its own per-second window: it neither counts towards the ten-secondly one nor says how much of
+      // it is left.
+      if (isSearch ? !limits.search.take(arrived) : !limits.all.take(arrived) || fault === 'rate-limit') {
         injected = fault === 'rate-limit';
         fault = null;
-        headers['X-HubSpot-RateLimit-Max'] = limit.max;
-        headers['X-HubSpot-RateLimit-Remaining'] = 0;
-        headers['X-HubSpot-RateLimit-Interval-Milliseconds'] = limit.intervalMs;
+        if (!isSearch) {
+          headers['X-HubSpot-RateLimit-Max'] = limit.max;
+          headers['X-HubSpot-RateLimit-Remaining'] = 0;
+          headers['X-HubSpot-RateLimit-Interval-Milliseconds'] = limit.intervalMs;
+        }
         return {
           status: 429,
           body: {
             status: 'error',
-            message: 'You have reached your ten_secondly_rolling limit.',
+            message: isSearch
+              ? 'You have reached your secondly limit.'
+              : 'You have reached your ten_secondly_rolling limit.',
             errorType: 'RATE_LIMIT',
-            correlationId: randomBytes(8).toString('hex'),
-            policyName: 'TEN_SECONDLY_ROLLING',
-            groupName: `api-calls-portal:${accountId}`,
+            correlationId: randomUUID(),
+            category: 'RATE_LIMITS',
+            policyName: isSearch ? 'SECONDLY' : 'TEN_SECONDLY_ROLLING',
+            ...(isSearch ? {} : { groupName: `api-calls-portal:${accountId}` }),
           },
         };
       }
-      headers['X-HubSpot-RateLimit-Max'] = limit.max;
-      headers['X-HubSpot-RateLimit-Remaining'] = limits.all.remaining(arrived);
-      headers['X-HubSpot-RateLimit-Interval-Milliseconds'] = limit.intervalMs;
-      if (isSearch && !limits.search.take(arrived))
-        return {
-          status: 429,
-          body: {
-            status: 'error',
-            message: 'You have reached your secondly limit.',
-            errorType: 'RATE_LIMIT',
-            correlationId: randomBytes(8).toString('hex'),
-            policyName: 'SECONDLY',
-          },
-        };
+      if (!isSearch) {
+        headers['X-HubSpot-RateLimit-Max'] = limit.max;
+        headers['X-HubSpot-RateLimit-Remaining'] = limits.all.remaining(arrived);
+        headers['X-HubSpot-RateLimit-Interval-Milliseconds'] = limit.intervalMs;
+      }
       const script = takeScripted(accountId, method, url.pathname, 'before');
       if (script) {
         injected = true;
@@ -225,10 +242,17 @@ export async function startHubspotSimulator(
       }
       requestBody = method === 'GET' ? undefined : await readJson(request);
       const portal = portals.get(accountId) as SimPortal;
+      const changes: SimChange[] = [];
       const result = routeCrm(portal, method, url, requestBody, {
         now: now(),
         searchLagMs: options.searchLagMs ?? 2_000,
+        changes,
       });
+      if (result.status < 300)
+        webhooks.changed(
+          changes.map((c) => ({ ...c, portalId: auth.portalId })),
+          auth.source,
+        );
       const after = takeScripted(accountId, method, url.pathname, 'after');
       if (after) {
         injected = true;
@@ -297,11 +321,18 @@ export async function startHubspotSimulator(
     },
     issueCode: (portalId, user) => oauth.issueCode(portalId, user),
     expireTokens: (portalId) => oauth.expire(portalId),
-    close: running.close,
+    webhooks,
+    close: async () => {
+      webhooks.close();
+      await running.close();
+    },
   };
 }
 
-/** `npm run --silent simulator -- hubspot --snapshot FILE --port PORT [--window-ms N] [--search-lag-ms N]`. */
+/**
+ * `npm run --silent simulator -- hubspot --snapshot FILE --port PORT [--window-ms N] [--search-lag-ms N]
+ * [--webhook-url URL --client-secret SECRET]`.
+ */
 export async function runSimulatorCli(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
@@ -313,6 +344,8 @@ export async function runSimulatorCli(argv: string[]): Promise<void> {
       'tag-property': { type: 'string' },
       'error-share': { type: 'string' },
       'latency-ms': { type: 'string' },
+      'webhook-url': { type: 'string' },
+      'client-secret': { type: 'string' },
     },
   });
   if (!values.snapshot) {
@@ -326,6 +359,8 @@ export async function runSimulatorCli(argv: string[]): Promise<void> {
     ...(values['window-ms'] ? { rateLimit: { max: 110, intervalMs: Number(values['window-ms']) } } : {}),
     ...(values['search-lag-ms'] ? { searchLagMs: Number(values['search-lag-ms']) } : {}),
     ...(values['tag-property'] ? { tagProperty: values['tag-property'] } : {}),
+    ...(values['webhook-url'] ? { webhooks: { targetUrl: values['webhook-url'] } } : {}),
+    ...(values['client-secret'] ? { clientSecret: values['client-secret'] } : {}),
     faults: {
       serverErrorShare: Number(values['error-share'] ?? 0),
       latencyMs: Number(values['latency-ms'] ?? 0),

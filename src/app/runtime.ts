@@ -11,6 +11,7 @@ import { Metrics } from '../server/metrics.ts';
 import { type OpenDatabase, openDatabase } from '../store/database.ts';
 import { SecretBox } from '../store/secrets.ts';
 import { STALE_AFTER_MS, Store } from '../store/store.ts';
+import { processChangeEvents } from '../sync/change-feed.ts';
 import type { TargetedResync } from '../sync/changes.ts';
 import { type RunTenantOptions, runTenant } from '../sync/run-tenant.ts';
 import type { Config } from './config.ts';
@@ -27,9 +28,9 @@ export interface Runtime {
   connectors: Partial<Record<ProviderName, Connector>>;
   connectorFor(provider: ProviderName): Connector;
   runTenant(tenantId: string, options?: RunTenantOptions): ReturnType<typeof runTenant>;
-  metrics: Metrics;
   /** Brings the records change feeds name up to date; without it, a feed that saw changes runs the tenant in full. */
   resync?: TargetedResync;
+  metrics: Metrics;
   close(): Promise<void>;
 }
 
@@ -50,6 +51,7 @@ export async function openRuntime(
   config: Config,
   logger: Logger,
   connectors: Partial<Record<ProviderName, Connector>>,
+  options: { resync?: TargetedResync } = {},
 ): Promise<Runtime> {
   let database: OpenDatabase;
   try {
@@ -108,6 +110,7 @@ export async function openRuntime(
     connectorFor,
     metrics,
     runTenant: countedRun,
+    ...(options.resync ? { resync: options.resync } : {}),
     close: () => database.close(),
   };
 }
@@ -137,8 +140,24 @@ export async function serve(
     logger.warn({ runs: abandoned }, 'runs interrupted by a stop were marked failed; they will run again');
   await store.installStates.purgeExpired();
   const liveRuns = new LiveRuns();
+  // Change feeds (webhooks, Salesforce polling and streams) hand their record changes to one resync.
+  const targeted = options.resync ?? runtime.resync;
   const queue = new InProcessQueue({
     run: async (job) => {
+      // Webhook events: privacy deletions are honoured even with the service off; the feed checks that itself.
+      if (job.trigger === 'webhook') {
+        await processChangeEvents(
+          {
+            store,
+            logger,
+            ...(targeted ? { resync: targeted } : {}),
+            runTenant: (tenantId, options) =>
+              runtime.runTenant(tenantId, { ...options, onProgress: liveRuns.reporter(tenantId) }),
+          },
+          job.tenantId,
+        );
+        return;
+      }
       // Turned off after it was queued (an undo turns the service off): it must not redo what was undone.
       if (!(await store.tenants.get(job.tenantId))?.settings.enabled) {
         logger.info(
@@ -166,6 +185,7 @@ export async function serve(
     connectorFor: runtime.connectorFor,
     enabledProviders: Object.keys(runtime.connectors) as ProviderName[],
     runTenant: runtime.runTenant,
+    ...(targeted ? { resync: targeted } : {}),
     metrics: runtime.metrics,
     liveRuns,
     appSecret: config.appSecret,
@@ -184,7 +204,7 @@ export async function serve(
     run: (tenantId) => queue.enqueue({ tenantId, trigger: 'schedule' }),
   });
   if (config.SCHEDULER === 'on') scheduler.start();
-  const resync = options.resync ?? runtime.resync ?? fullRunResync(runtime);
+  const resync = targeted ?? fullRunResync(runtime);
   const feeds = { store, connectorFor: runtime.connectorFor, resync, logger };
   const streams = runtime.connectors.salesforce ? new ChangeCaptureStreams(feeds) : null;
   const poller =

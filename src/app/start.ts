@@ -60,6 +60,10 @@ export async function startApp(
     sandboxTenantId: () => sandboxTenant,
     hubspotWebhookSecret: sandbox.endpoints.hubspotClientSecret,
   });
+  // Webhooks on from the first start: every change made through the simulator's API reaches this app, signed.
+  sandbox.simulator.webhooks.target(
+    `${(config.PUBLIC_URL ?? serving.url).replace(/\/$/, '')}/webhooks/hubspot`,
+  );
   const appUrl = serving.url.replace('localhost', '127.0.0.1');
   const tenantId = await installSandboxTenant(runtime, appUrl, (id) => {
     sandboxTenant = id;

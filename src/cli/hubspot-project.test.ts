@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { appProperties } from '../../connectors/hubspot/options.ts';
+import { CONTACT_PROPERTIES, DEAL_PROPERTIES } from '../../connectors/hubspot/pull.ts';
 import { settingsSchema } from '../core/index.ts';
 import { hubspotProjectFiles, readManifest } from './hubspot-project.ts';
 
@@ -34,6 +36,33 @@ describe('HubSpot project files generated from manifest.json', () => {
     expect(webhooks.config.subscriptions.hubEvents).toEqual([
       { subscriptionType: 'contact.privacyDeletion', active: true },
     ]);
+  });
+
+  it('subscribe to every change the rules can see, for contacts and deals, and to nothing else', () => {
+    type Subscription = {
+      subscriptionType: string;
+      objectType: string;
+      propertyName?: string;
+      active: boolean;
+    };
+    const subscriptions: Subscription[] = webhooks.config.subscriptions.crmObjects;
+    for (const objectType of ['contact', 'deal']) {
+      const types = subscriptions.filter((s) => s.objectType === objectType).map((s) => s.subscriptionType);
+      for (const type of ['creation', 'deletion', 'merge', 'restore', 'associationChange', 'propertyChange'])
+        expect(types, `${objectType} ${type}`).toContain(`object.${type}`);
+    }
+    const watched = (objectType: string) =>
+      subscriptions
+        .filter((s) => s.objectType === objectType && s.subscriptionType === 'object.propertyChange')
+        .map((s) => s.propertyName);
+    // Every property the pull reads that can change (a record's creation date cannot), and only those: never the
+    // app's own properties, so its tag writes do not echo back.
+    expect(new Set(watched('contact'))).toEqual(
+      new Set(CONTACT_PROPERTIES.filter((p) => p !== 'createdate')),
+    );
+    expect(new Set(watched('deal'))).toEqual(new Set(DEAL_PROPERTIES));
+    for (const own of appProperties()) expect(watched('contact')).not.toContain(own);
+    expect(subscriptions.every((s) => s.active === true)).toBe(true);
   });
 
   it("the manifest's settings are the app's settings, with the same defaults", () => {

@@ -262,3 +262,57 @@ describe('2.5 tags on corporate contacts', () => {
     });
   });
 });
+
+describe('privacy deletions: suppressed keys', () => {
+  it('a person carrying a suppressed key gets no new copy; the others still do', () => {
+    const snapshot = {
+      settings: { copyToCorporate: true },
+      children: [
+        account('A', [person('1', bob), person('3', { emails: ['ann@example.com'] })], { name: 'North' }),
+        account(
+          'B',
+          [person('2', { emails: ['BOB@example.com'] }), person('4', { emails: ['ann@example.com'] })],
+          {
+            name: 'South',
+          },
+        ),
+      ],
+      corporate: { id: 'corp', name: 'HQ', contacts: [] },
+    };
+    const creates = (suppressed?: string[]) =>
+      createPlan(tenant({ ...snapshot, ...(suppressed ? { suppressed } : {}) }))
+        .corporate.filter((a): a is CorporateCreate => a.action === 'create')
+        .map((a) => a.email);
+    expect(creates()).toEqual(['bob@example.com', 'ann@example.com']);
+    // Any of the person's keys suppresses it: Bob's phone here.
+    expect(creates(['+12125550100'])).toEqual(['ann@example.com']);
+    expect(creates(['ann@example.com', 'bob@example.com'])).toEqual([]);
+  });
+
+  it('keyed hashes work as keys do, and an existing copy keeps being tagged (the admin decides about it)', () => {
+    const hashed = (id: string, key: string) => person(id, { keys: { emails: [key], phones: [] } });
+    const plan = createPlan(
+      tenant({
+        settings: { copyToCorporate: true },
+        children: [account('A', [hashed('1', 'h:bob')]), account('B', [hashed('2', 'h:bob')])],
+        corporate: { id: 'corp', name: 'HQ', contacts: [hashed('9', 'h:bob')] },
+        suppressed: ['h:bob'],
+      }),
+    );
+    expect(plan.shared).toHaveLength(1);
+    expect(plan.corporate.map((a) => [a.action, a.action === 'update' ? a.contactId : null])).toEqual([
+      ['update', '9'],
+    ]);
+    const withoutCopy = createPlan(
+      tenant({
+        settings: { copyToCorporate: true },
+        children: [account('A', [hashed('1', 'h:bob')]), account('B', [hashed('2', 'h:bob')])],
+        corporate: { id: 'corp', name: 'HQ', contacts: [] },
+        suppressed: ['h:bob'],
+      }),
+    );
+    expect(withoutCopy.corporate).toEqual([]);
+    // Child tags are not affected: the person is still shared.
+    expect(withoutCopy.children).toHaveLength(2);
+  });
+});

@@ -28,6 +28,8 @@ interface CorporateInput {
   warnings: Warning[];
   people: readonly SharedPerson[];
   userTags: readonly TagOption[];
+  /** Keys of privacy-deleted records: a person carrying one gets no new copy (an existing one is still tagged). */
+  suppressed?: ReadonlySet<string>;
 }
 
 const olderFirst = (a: Contact, b: Contact) =>
@@ -35,6 +37,7 @@ const olderFirst = (a: Contact, b: Contact) =>
 
 export function planCorporateCopies(input: CorporateInput): CorporateAction[] {
   const { corporate, defaultCountry, phones, warnings, people, userTags } = input;
+  const suppressed = input.suppressed ?? new Set<string>();
   const contactsByKey = new Map<string, Contact[]>();
   const reader = new KeyReader(corporate.id, corporate.country ?? defaultCountry, warnings, phones);
   for (const contact of corporate.contacts) {
@@ -60,6 +63,7 @@ export function planCorporateCopies(input: CorporateInput): CorporateAction[] {
         undefined,
       );
     if (!copy) {
+      if (person.keys.some((key) => suppressed.has(key))) continue;
       creates.add(
         createCopy(person, tags, defaultCountry, phones),
         tags,

@@ -118,6 +118,7 @@ export function finishPlan(draft: PlanDraft, phoneKeys?: PhoneVerdicts): Plan {
         warnings,
         people,
         userTags,
+        suppressed: new Set(snapshot.suppressed ?? []),
       })
     : [];
 

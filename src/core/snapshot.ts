@@ -96,6 +96,11 @@ export const snapshotSchema = z
     settings: settingsSchema.nullish().transform((s) => s ?? settingsSchema.parse({})),
     children: z.array(childAccountSchema),
     corporate: corporateAccountSchema.nullish().transform((c) => c ?? null),
+    /**
+     * Keys of people who asked to be forgotten (privacy deletions), in the form the contacts' keys take (the
+     * store's keyed hashes): a shared person carrying one is never copied into the corporate account.
+     */
+    suppressed: z.array(z.string()).optional(),
   })
   .superRefine((snapshot, ctx) => {
     const accountIds = new Set<string>();

@@ -15,6 +15,7 @@ import { liveRoutes } from './routes/live.ts';
 import { oauthRoutes } from './routes/oauth.ts';
 import { pageRoutes } from './routes/page.ts';
 import { peopleRoutes } from './routes/people.ts';
+import { privacyRoutes } from './routes/privacy.ts';
 import { runRoutes } from './routes/runs.ts';
 import { tenantRoutes } from './routes/tenant.ts';
 import { undoRoutes } from './routes/undo.ts';
@@ -77,6 +78,7 @@ export function createApp(deps: ServerDeps): express.Express {
     acknowledgementRoutes(ctx),
     exportRoutes(ctx),
     peopleRoutes(ctx),
+    privacyRoutes(ctx),
   );
 
   app.use((_request: Request, _response: Response, next: NextFunction) =>

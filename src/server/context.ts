@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Logger, ProviderName } from '../../connectors/connector.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import type { Admin, InstallState, Store } from '../store/store.ts';
+import type { TargetedResync } from '../sync/changes.ts';
 import type { ConnectorFor, RunResult, RunTenantOptions } from '../sync/run-tenant.ts';
 import type { Connections } from './connections.ts';
 import { HttpError } from './errors.ts';
@@ -18,6 +19,8 @@ export interface ServerDeps {
   /** Providers this deployment has credentials for (or the sandbox simulates). */
   enabledProviders: readonly ProviderName[];
   runTenant(tenantId: string, options: RunTenantOptions): Promise<RunResult>;
+  /** Brings changed records up to date without a full run (webhook jobs); a full run stands in without it. */
+  resync?: TargetedResync;
   appSecret: string;
   /** The app's public base URL: OAuth redirects, webhook signatures and the same-origin check use it. */
   publicUrl: string;

@@ -135,10 +135,14 @@ export class AccountRepository {
   }
 
   /**
-   * Tenants with sync enabled that have this account connected: whom a provider's webhook concerns. The one
-   * lookup across tenants, and it returns ids only.
+   * Tenants with sync enabled (any, with `evenDisabled`) that have this account connected: whom a provider's
+   * webhook concerns. The one lookup across tenants, and it returns ids only.
    */
-  async tenantsToResync(provider: ProviderName, externalId: string): Promise<string[]> {
+  async tenantsToResync(
+    provider: ProviderName,
+    externalId: string,
+    options: { evenDisabled?: boolean } = {},
+  ): Promise<string[]> {
     const rows = await this.db
       .selectFrom('accounts')
       .innerJoin('tenants', 'tenants.id', 'accounts.tenant_id')
@@ -147,7 +151,9 @@ export class AccountRepository {
       .where('accounts.external_id', '=', externalId)
       .where('accounts.status', '=', 'connected')
       .execute();
-    return rows.filter((row) => settingsSchema.parse(row.settings).enabled).map((row) => row.id);
+    return rows
+      .filter((row) => options.evenDisabled || settingsSchema.parse(row.settings).enabled)
+      .map((row) => row.id);
   }
 
   /** Changes what a connection stands for (role, name, provider details), keeping its tokens and history. */

@@ -194,6 +194,53 @@ export interface ChangeCaptureTable {
   updated_at: Timestamp;
 }
 
+/** A provider's change event (a HubSpot webhook event), stored before the delivery is acknowledged. */
+export interface ChangeEventTable {
+  id: Generated<string>;
+  provider: string;
+  /** The provider's account id (HubSpot portal id). */
+  account_id: string;
+  /** '' when the event named none. */
+  subscription_id: string;
+  subscription_type: string;
+  /** Generic events: `0-1` contacts, `0-3` deals. */
+  object_type_id: string | null;
+  /** The changed object; an association change's `fromObjectId`. */
+  object_id: string;
+  /** '' when the event concerns no property. */
+  property_name: string;
+  /** Null for the properties that hold emails and phones (never stored raw). */
+  property_value: string | null;
+  merged_object_ids: JSONColumnType<string[] | null, string | null, string | null>;
+  primary_object_id: string | null;
+  /** An association change's other side (`toObjectId`) and its object type. */
+  associated_object_id: string | null;
+  associated_type_id: string | null;
+  occurred_at: Timestamp;
+  change_source: string | null;
+  source_id: string | null;
+  received_at: Timestamp;
+  processed_at: NullableTimestamp;
+}
+
+/** A record forgotten on the provider's privacy deletion, with the corporate copies that came from it. */
+export interface PrivacyDeletionTable {
+  tenant_id: string;
+  account_id: string;
+  record_id: string;
+  occurred_at: Timestamp;
+  forgotten_at: Timestamp;
+  corporate_copies: JSONColumnType<{ accountId: string; recordId: string; name: string }[]>;
+}
+
+/** Keyed hashes of a privacy-deleted record's keys: a person carrying one is never copied into corporate again. */
+export interface SuppressedKeyTable {
+  tenant_id: string;
+  key_hash: string;
+  account_id: string;
+  record_id: string;
+}
+
 export interface Database {
   tenants: TenantTable;
   accounts: AccountTable;
@@ -208,4 +255,7 @@ export interface Database {
   webhook_receipts: WebhookReceiptTable;
   salesforce_feeds: SalesforceFeedTable;
   change_capture: ChangeCaptureTable;
+  change_events: ChangeEventTable;
+  privacy_deletions: PrivacyDeletionTable;
+  suppressed_keys: SuppressedKeyTable;
 }

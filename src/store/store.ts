@@ -3,14 +3,15 @@ import { AccountStateRepository } from './account-states.ts';
 import { AccountRepository } from './accounts.ts';
 import { AdminRepository } from './admins.ts';
 import { AuditRepository } from './audit.ts';
+import { ChangeEventRepository } from './change-events.ts';
 import { InstallStateRepository } from './install-states.ts';
 import { PeopleRepository } from './people.ts';
+import { PrivacyDeletionRepository } from './privacy-deletions.ts';
 import { RunRepository } from './runs.ts';
 import { SalesforceFeedRepository } from './salesforce-feeds.ts';
 import type { Database } from './schema.ts';
 import type { SecretBox } from './secrets.ts';
 import { TenantRepository } from './tenants.ts';
-import { WebhookReceiptRepository } from './webhook-receipts.ts';
 
 // The store's one door: a repository per table group. Nothing outside src/store/ sees the query builder.
 
@@ -19,9 +20,11 @@ export { ACTIVE_STATUSES, ALL_STATUSES } from './accounts.ts';
 export type { Admin, AdminAction } from './admins.ts';
 export { adminKey } from './admins.ts';
 export type { AccountChanges, AuditEntry, AuditSettlement, AuditStatus, StoredAuditEntry } from './audit.ts';
+export type { NewChangeEvent, StoredChangeEvent } from './change-events.ts';
 export type { InstallState } from './install-states.ts';
 export type { NewRunPerson, PeopleQuery, PeopleSort, PersonMember, RunPerson } from './people.ts';
 export { PEOPLE_RUNS_KEPT } from './people.ts';
+export type { CorporateCopyRef, PrivacyDeletion } from './privacy-deletions.ts';
 export type { RunOutcome, RunStatus, RunSummary } from './runs.ts';
 export { HEARTBEAT_MS, RunInProgressError, STALE_AFTER_MS } from './runs.ts';
 export type { ChangeCapture, ChangeCaptureStatus, FeedPosition } from './salesforce-feeds.ts';
@@ -36,8 +39,9 @@ export class Store {
   readonly accountStates: AccountStateRepository;
   readonly people: PeopleRepository;
   readonly admins: AdminRepository;
-  readonly webhookReceipts: WebhookReceiptRepository;
   readonly salesforceFeeds: SalesforceFeedRepository;
+  readonly changeEvents: ChangeEventRepository;
+  readonly privacyDeletions: PrivacyDeletionRepository;
 
   constructor(
     private readonly database: { db: Kysely<Database>; check(): Promise<void> },
@@ -52,8 +56,9 @@ export class Store {
     this.accountStates = new AccountStateRepository(db);
     this.people = new PeopleRepository(db);
     this.admins = new AdminRepository(db);
-    this.webhookReceipts = new WebhookReceiptRepository(db);
     this.salesforceFeeds = new SalesforceFeedRepository(db);
+    this.changeEvents = new ChangeEventRepository(db);
+    this.privacyDeletions = new PrivacyDeletionRepository(db);
   }
 
   /** Throws DatabaseUnreachableError, saying why, while the database cannot answer (the health check). */

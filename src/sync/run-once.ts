@@ -61,6 +61,11 @@ export interface RunOnceInput {
    * guard does not apply (the admin asked for exactly this, after a preview).
    */
   planner?: (snapshot: Snapshot) => Plan;
+  /**
+   * Keyed hashes of privacy-deleted records' keys (the store's form): no copy is made of a person carrying one. Every
+   * live account's keys are then hashed with `hashKeys` before planning, so they compare.
+   */
+  suppressed?: readonly string[];
   /** The admin confirmed a mass change: write it even when it would untag many records (core/mass-change.ts). */
   confirmMassChange?: boolean;
   /** Told of each step (pulls, plan, writes per account); called often, so keep it cheap. */
@@ -192,7 +197,8 @@ export async function runOnce(input: RunOnceInput): Promise<RunOnceReport> {
   });
 
   const live = (id: string) => !unreadable.has(id);
-  if (staleAccounts.length > 0 && input.hashKeys) {
+  const suppressed = input.hashKeys && copyToCorporate ? (input.suppressed ?? []) : [];
+  if ((staleAccounts.length > 0 || suppressed.length > 0) && input.hashKeys) {
     const hash = input.hashKeys;
     for (const [id, account] of pulled) if (live(id)) pulled.set(id, hash(account));
     if (corporate && live((corporate as CorporateAccount).id))
@@ -205,6 +211,7 @@ export async function runOnce(input: RunOnceInput): Promise<RunOnceReport> {
     settings: input.settings,
     children,
     corporate: readCorporate ? corporate : null,
+    ...(suppressed.length > 0 ? { suppressed } : {}),
   });
   const { plan, verdicts } = input.planner
     ? { plan: input.planner(snapshot), verdicts: undefined }

@@ -159,6 +159,8 @@ export async function runTenant(
       hooks: { logger },
       ...(undo ? { planner: undo.planner } : {}),
       ...(options.confirmMassChange ? { confirmMassChange: true } : {}),
+      // Privacy deletions: their people are never copied into the corporate account again.
+      suppressed: await store.privacyDeletions.suppressedKeys(tenantId),
       // runTenant says `done` itself, once the run is recorded.
       onProgress: (progress) => progress.phase !== 'done' && tell(progress),
       // An undo writes only where it read live.

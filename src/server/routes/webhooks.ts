@@ -1,10 +1,12 @@
-import { createHash } from 'node:crypto';
 import express, { Router } from 'express';
-import { changedPortals, MAX_AGE_MS, verifyHubSpotSignature } from '../../../webhooks/hubspot.ts';
+import { parseHubSpotEvents, verifyHubSpotSignature } from '../../../webhooks/hubspot.ts';
+import { isPrivacyDeletion } from '../../../webhooks/hubspot-changes.ts';
+import type { NewChangeEvent } from '../../store/store.ts';
 import type { RouteContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
 
-// Provider webhooks: check the signature, refuse what does not parse, do nothing twice, and only enqueue work.
+// Provider webhooks: check the signature, refuse what does not parse, store every event before answering (so none is
+// lost), answer at once, and only then ask for work. A delivery seen again stores nothing and asks for nothing.
 
 /**
  * HubSpot sends at most 100 events per request, each well under 1 kB; 256 kB leaves room for that and refuses
@@ -12,11 +14,30 @@ import { HttpError } from '../errors.ts';
  */
 export const WEBHOOK_BODY_LIMIT = '256kb';
 
+/** Events arriving together (a person's edits, an import) are processed together, a moment after the first. */
+export const RESYNC_DELAY_MS = 1_000;
+
 export function webhookRoutes(ctx: RouteContext): Router {
   const { deps, store } = ctx;
   const router = Router();
-  const count = (outcome: 'accepted' | 'refused' | 'replayed') =>
+  const count = (outcome: 'accepted' | 'refused' | 'duplicate') =>
     ctx.metrics.add('community_sync_webhooks_total', 'Webhook requests, by outcome', { outcome });
+
+  /** Asks for a job per tenant the events concern; privacy deletions concern a tenant even with sync off. */
+  const enqueue = async (events: readonly NewChangeEvent[]) => {
+    const webhooks = deps.webhooks;
+    if (!webhooks) return;
+    const portals = new Map<string, boolean>();
+    for (const e of events)
+      portals.set(e.accountId, (portals.get(e.accountId) ?? false) || isPrivacyDeletion(e));
+    const tenants = new Set<string>();
+    for (const [portal, privacy] of portals) {
+      for (const id of await store.accounts.tenantsToResync('hubspot', portal, { evenDisabled: privacy }))
+        tenants.add(id);
+    }
+    for (const tenantId of tenants)
+      await webhooks.queue.enqueue({ tenantId, trigger: 'webhook' }, { delayMs: RESYNC_DELAY_MS });
+  };
 
   router.post(
     '/webhooks/hubspot',
@@ -25,15 +46,13 @@ export function webhookRoutes(ctx: RouteContext): Router {
       const webhooks = deps.webhooks;
       if (!webhooks) throw new HttpError(404, 'webhooks are not configured');
       const rawBody = Buffer.isBuffer(request.body) ? request.body.toString('utf8') : '';
-      const timestamp = request.get('x-hubspot-request-timestamp');
-      const signature = request.get('x-hubspot-signature-v3');
       const signed = verifyHubSpotSignature(
         {
           method: request.method,
           url: `${deps.publicUrl}${request.originalUrl}`,
           rawBody,
-          timestamp,
-          signature,
+          timestamp: request.get('x-hubspot-request-timestamp'),
+          signature: request.get('x-hubspot-signature-v3'),
         },
         webhooks.hubspotClientSecret,
         ctx.now().getTime(),
@@ -45,26 +64,17 @@ export function webhookRoutes(ctx: RouteContext): Router {
           'the X-HubSpot-Signature-v3 signature does not match, or the request is too old',
         );
       }
-      const portals = changedPortals(rawBody);
-      // A signature stays acceptable for five minutes: remember it that long, so a replay does nothing.
-      const delivery = createHash('sha256').update(`hubspot ${timestamp} ${signature}`).digest('hex');
-      if (!(await store.webhookReceipts.firstTime(delivery, 2 * MAX_AGE_MS, ctx.now()))) {
-        count('replayed');
-        response.status(204).end();
-        return;
-      }
-      for (const portal of portals) {
-        for (const tenantId of await store.accounts.tenantsToResync('hubspot', portal)) {
-          await webhooks.queue.enqueue({ tenantId, trigger: 'webhook' }, { delayMs: RESYNC_DELAY_MS });
-        }
-      }
-      count('accepted');
+      const events = parseHubSpotEvents(rawBody);
+      // Stored before the 2xx: once HubSpot hears back, the events are safe. Duplicates are skipped here.
+      const stored = await store.changeEvents.record(events, ctx.now());
+      count(stored > 0 ? 'accepted' : 'duplicate');
       response.status(204).end();
+      if (stored === 0) return;
+      await enqueue(events).catch((error: unknown) =>
+        ctx.logger.warn({ error: String(error) }, 'webhook events stored but their job was not queued'),
+      );
     },
   );
 
   return router;
 }
-
-/** A burst of events (an import, our own copies) becomes one resync a minute after the first. */
-export const RESYNC_DELAY_MS = 60_000;

@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabases } from '../../test/support/databases.ts';
+import type { Contact } from '../core/index.ts';
+import type { OpenDatabase } from './database.ts';
+import { SecretBox } from './secrets.ts';
+import { type NewChangeEvent, Store } from './store.ts';
+
+const SECRET = 'a-test-app-secret-that-is-long-enough-0123456789';
+const databases = await testDatabases();
+
+const event = (overrides: Partial<NewChangeEvent> = {}): NewChangeEvent => ({
+  provider: 'hubspot',
+  accountId: '101',
+  subscriptionId: '5',
+  subscriptionType: 'contact.propertyChange',
+  objectTypeId: null,
+  objectId: '7',
+  propertyName: 'firstname',
+  propertyValue: 'Bob',
+  mergedObjectIds: null,
+  primaryObjectId: null,
+  associatedObjectId: null,
+  associatedTypeId: null,
+  occurredAt: new Date('2025-01-01T00:00:00Z'),
+  changeSource: 'CRM_UI',
+  sourceId: 'userId:1',
+  ...overrides,
+});
+
+const contact = (id: string, emails: string[], phones: string[] = []): Contact => ({
+  id,
+  emails: [],
+  phones: [],
+  createdAt: '2024-01-01T00:00:00.000Z',
+  conversions: 0,
+  firstConversionAt: null,
+  properties: {},
+  tags: [],
+  keys: { emails, phones },
+});
+
+for (const database of databases) {
+  describe.skipIf(database.skip !== null)(`change events and privacy deletions on ${database.name}`, () => {
+    let opened: OpenDatabase;
+    let store: Store;
+    beforeAll(async () => {
+      opened = await database.open();
+      store = new Store(opened, new SecretBox(SECRET));
+    });
+    afterAll(async () => {
+      await opened?.close();
+    });
+
+    it('stores a delivery once: the same event again (or with no property) is skipped', async () => {
+      expect(
+        await store.changeEvents.record([event(), event({ propertyName: null, propertyValue: null })]),
+      ).toBe(2);
+      expect(
+        await store.changeEvents.record([event(), event({ propertyName: null, propertyValue: null })]),
+      ).toBe(0);
+      // Another time, property or subscription is another event.
+      expect(
+        await store.changeEvents.record([
+          event({ occurredAt: new Date('2025-01-01T00:00:01Z') }),
+          event({ propertyName: 'lastname' }),
+          event({ subscriptionId: '6' }),
+        ]),
+      ).toBe(3);
+      const pending = await store.changeEvents.pending('hubspot', ['101']);
+      expect(pending).toHaveLength(5);
+      expect(pending[0]).toMatchObject({ ...event(), id: expect.any(String) });
+      expect(await store.changeEvents.pending('hubspot', ['102'])).toEqual([]);
+      await store.changeEvents.markProcessed(pending.slice(0, 4).map((e) => e.id));
+      expect((await store.changeEvents.pending('hubspot', ['101'])).map((e) => e.id)).toEqual([
+        pending[4]?.id,
+      ]);
+    });
+
+    it('a privacy deletion forgets the record, suppresses its keys, and names the corporate copy made from it', async () => {
+      const tenant = await store.tenants.create('T');
+      const child = { id: '101', pipelines: [], deals: [] };
+      await store.accountStates.save(
+        tenant.id,
+        { ...child, contacts: [contact('7', ['h:bob'], ['h:555']), contact('8', ['h:ann'])] },
+        (c) => `Person ${c.id}`,
+      );
+      await store.accountStates.save(
+        tenant.id,
+        {
+          id: 'corp',
+          pipelines: [],
+          deals: [],
+          contacts: [contact('900', ['h:bob']), contact('901', ['h:555'])],
+        },
+        (c) => `Copy ${c.id}`,
+      );
+      // The app created copy 900; 901 was the customer's own contact.
+      const runId = await store.runs.start(tenant.id, { dryRun: false, trigger: 'manual', owner: 'test' });
+      const [auditId] = await store.audit.intend(tenant.id, runId, [
+        {
+          accountId: 'corp',
+          recordId: 'copy of 101/7',
+          action: 'create-copy',
+          before: [],
+          after: ['x'],
+          reason: 'r',
+        },
+      ]);
+      await store.audit.settle(tenant.id, [{ id: auditId as number, status: 'written', recordId: '900' }]);
+
+      const request = {
+        accountId: '101',
+        recordId: '7',
+        occurredAt: new Date(1_000),
+        corporateAccountId: 'corp',
+      };
+      const deletion = await store.privacyDeletions.forget(tenant.id, request);
+      expect(deletion.corporateCopies).toEqual([{ accountId: 'corp', recordId: '900', name: 'Copy 900' }]);
+      const state = await store.accountStates.get(tenant.id, { id: '101', name: 'C', country: null });
+      expect(state?.contacts.map((c) => c.id)).toEqual(['8']);
+      expect(await store.privacyDeletions.suppressedKeys(tenant.id)).toEqual(['h:555', 'h:bob']);
+      // Delivered again: nothing changes, the copy found the first time stays listed.
+      await store.privacyDeletions.forget(tenant.id, request);
+      expect(await store.privacyDeletions.list(tenant.id)).toEqual([
+        { ...deletion, forgottenAt: expect.any(Date) },
+      ]);
+      expect(await store.privacyDeletions.suppressedKeys(tenant.id)).toEqual(['h:555', 'h:bob']);
+    });
+  });
+}
