@@ -5,6 +5,7 @@ import { AdminRepository } from './admins.ts';
 import { AuditRepository } from './audit.ts';
 import { InstallStateRepository } from './install-states.ts';
 import { PeopleRepository } from './people.ts';
+import { RecordStateRepository } from './record-states.ts';
 import { RunRepository } from './runs.ts';
 import type { Database } from './schema.ts';
 import type { SecretBox } from './secrets.ts';
@@ -13,6 +14,7 @@ import { WebhookReceiptRepository } from './webhook-receipts.ts';
 
 // The store's one door: a repository per table group. Nothing outside src/store/ sees the query builder.
 
+export type { StoredContact } from './account-states.ts';
 export type { AccountStatus, NewAccount, StoredAccount } from './accounts.ts';
 export { ACTIVE_STATUSES, ALL_STATUSES } from './accounts.ts';
 export type { Admin, AdminAction } from './admins.ts';
@@ -21,6 +23,7 @@ export type { AccountChanges, AuditEntry, AuditSettlement, AuditStatus, StoredAu
 export type { InstallState } from './install-states.ts';
 export type { NewRunPerson, PeopleQuery, PeopleSort, PersonMember, RunPerson } from './people.ts';
 export { PEOPLE_RUNS_KEPT } from './people.ts';
+export type { LocatedRecord } from './record-states.ts';
 export type { RunOutcome, RunStatus, RunSummary } from './runs.ts';
 export { HEARTBEAT_MS, RunInProgressError, STALE_AFTER_MS } from './runs.ts';
 export type { CorporateAccountRef, Tenant } from './tenants.ts';
@@ -32,6 +35,7 @@ export class Store {
   readonly runs: RunRepository;
   readonly audit: AuditRepository;
   readonly accountStates: AccountStateRepository;
+  readonly records: RecordStateRepository;
   readonly people: PeopleRepository;
   readonly admins: AdminRepository;
   readonly webhookReceipts: WebhookReceiptRepository;
@@ -47,6 +51,7 @@ export class Store {
     this.runs = new RunRepository(db);
     this.audit = new AuditRepository(db);
     this.accountStates = new AccountStateRepository(db);
+    this.records = new RecordStateRepository(db);
     this.people = new PeopleRepository(db);
     this.admins = new AdminRepository(db);
     this.webhookReceipts = new WebhookReceiptRepository(db);
