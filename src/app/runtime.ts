@@ -9,7 +9,9 @@ import { Metrics } from '../server/metrics.ts';
 import { type OpenDatabase, openDatabase } from '../store/database.ts';
 import { SecretBox } from '../store/secrets.ts';
 import { STALE_AFTER_MS, Store } from '../store/store.ts';
+import type { TargetedResyncRequest, TargetedResyncResult } from '../sync/changes.ts';
 import { type RunTenantOptions, runTenant } from '../sync/run-tenant.ts';
+import { targetedResync } from '../sync/targeted-resync.ts';
 import type { Config } from './config.ts';
 
 // The app's parts wired together once: store, connectors, runs, and (for `serve`) the HTTP server and the
@@ -24,6 +26,8 @@ export interface Runtime {
   connectors: Partial<Record<ProviderName, Connector>>;
   connectorFor(provider: ProviderName): Connector;
   runTenant(tenantId: string, options?: RunTenantOptions): ReturnType<typeof runTenant>;
+  /** A targeted resync of changed records (src/sync/targeted-resync.ts), counted as runs are. */
+  resync(request: TargetedResyncRequest): Promise<TargetedResyncResult>;
   metrics: Metrics;
   close(): Promise<void>;
 }
@@ -81,6 +85,27 @@ export async function openRuntime(
     }
     return result;
   };
+  const resync = async (request: TargetedResyncRequest) => {
+    const result = await targetedResync(store, connectorFor, { logger, ...request });
+    metrics.add('community_sync_resyncs_total', 'Targeted resyncs, by mode (targeted, full, unchanged)', {
+      mode: result.mode,
+    });
+    // A resync that ran in full is counted here too: its calls and writes are the resync's.
+    metrics.add(
+      'community_sync_records_written_total',
+      'Records written (tags, copies, relations)',
+      {},
+      result.written,
+    );
+    if (result.calls > 0)
+      metrics.add(
+        'community_sync_resync_api_calls_total',
+        'Provider API requests of targeted resyncs, by mode (OAuth excluded)',
+        { mode: result.mode },
+        result.calls,
+      );
+    return result;
+  };
   return {
     config,
     logger,
@@ -90,6 +115,7 @@ export async function openRuntime(
     connectorFor,
     metrics,
     runTenant: countedRun,
+    resync,
     close: () => database.close(),
   };
 }
