@@ -17,7 +17,7 @@ import type {
 } from '../core/index.ts';
 import { massChanges, parseSnapshot } from '../core/index.ts';
 import type { PhoneVerdicts } from '../core/normalise.ts';
-import { planWithVerdicts } from '../parallel/plan-in-parallel.ts';
+import { planOffTheLoop } from '../parallel/plan-thread.ts';
 import type { WriteJournal } from './write-journal.ts';
 import { asConnectorError, inPool, writePlan } from './write-plan.ts';
 
@@ -179,7 +179,7 @@ export async function runOnce(input: RunOnceInput): Promise<RunOnceReport> {
   });
   const { plan, verdicts } = input.planner
     ? { plan: input.planner(snapshot), verdicts: undefined }
-    : await planWithVerdicts(snapshot);
+    : await planOffTheLoop(snapshot);
   // Without a stand-in for an unreadable account, its people may look unshared: remove nothing anywhere. (An undo's
   // changes do not depend on other accounts' people.)
   const removalsAllowed =
