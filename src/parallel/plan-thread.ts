@@ -2,7 +2,14 @@ import type { MessagePort } from 'node:worker_threads';
 import { Worker } from 'node:worker_threads';
 import type { PhoneVerdicts } from '../core/normalise.ts';
 import type { Plan } from '../core/plan-types.ts';
-import type { ChildAccount, Contact, CorporateAccount, Snapshot } from '../core/snapshot.ts';
+import {
+  type ChildAccount,
+  type Contact,
+  type CorporateAccount,
+  parseSnapshot,
+  type Snapshot,
+  type SnapshotInput,
+} from '../core/snapshot.ts';
 import { planWithVerdicts } from './plan-in-parallel.ts';
 
 // Planning a whole tenant takes seconds at scale (1.2 s at 40k contacts), all of it synchronous: on the server's
@@ -15,7 +22,13 @@ export const PLAN_THREAD_FROM = 5_000;
 /** Contacts (or plan entries) per message: each clone takes a few milliseconds. */
 const CHUNK = 2_000;
 
-type Outline = Omit<Snapshot, 'children' | 'corporate'> & {
+/** A snapshot as connectors build it: checked against the contract where it is planned. */
+export type SnapshotParts = Pick<SnapshotInput, 'settings'> & {
+  children: readonly ChildAccount[];
+  corporate: CorporateAccount | null;
+};
+
+type Outline = Pick<SnapshotInput, 'settings'> & {
   children: Omit<ChildAccount, 'contacts'>[];
   corporate: Omit<CorporateAccount, 'contacts'> | null;
 };
@@ -58,7 +71,7 @@ export function answerPlans(port: MessagePort | null): void {
       const corporate = outline.corporate
         ? { ...outline.corporate, contacts: contacts[children.length] ?? [] }
         : null;
-      const { plan, verdicts } = await planWithVerdicts({ ...outline, children, corporate } as Snapshot);
+      const { plan, verdicts } = await planWithVerdicts(parseSnapshot({ ...outline, children, corporate }));
       const send = (reply: FromThread) => port.postMessage(reply);
       for (const field of ['shared', 'children', 'corporate', 'warnings', 'tagOptions'] as const)
         for (const items of inChunks<unknown>(plan[field])) send({ kind: 'part', field, items });
@@ -71,9 +84,9 @@ export function answerPlans(port: MessagePort | null): void {
   });
 }
 
-/** The plan of a snapshot on a worker thread, with the phone verdicts computed for it. */
+/** The plan of a snapshot on a worker thread (where it is also checked), with the phone verdicts computed for it. */
 export async function planOnThread(
-  snapshot: Snapshot,
+  snapshot: SnapshotParts,
 ): Promise<{ plan: Plan; verdicts: PhoneVerdicts | undefined }> {
   const worker = new Worker(new URL('./plan-worker.js', import.meta.url));
   try {
@@ -114,9 +127,12 @@ export async function planOnThread(
   }
 }
 
-/** Where runs plan: on a thread past PLAN_THREAD_FROM contacts (unless `onThread` says otherwise), else here. */
+/**
+ * Where runs check and plan a snapshot: on a thread past PLAN_THREAD_FROM contacts (unless `onThread` says
+ * otherwise), else here. Throws the core's ValidationError (here) or an Error naming it (from the thread).
+ */
 export async function planOffTheLoop(
-  snapshot: Snapshot,
+  snapshot: SnapshotParts,
   options: { onThread?: boolean } = {},
 ): Promise<{ plan: Plan; verdicts: PhoneVerdicts | undefined }> {
   const contacts = snapshot.children.reduce(
@@ -124,5 +140,5 @@ export async function planOffTheLoop(
     snapshot.corporate?.contacts.length ?? 0,
   );
   const onThread = options.onThread ?? contacts >= PLAN_THREAD_FROM;
-  return onThread ? planOnThread(snapshot) : planWithVerdicts(snapshot);
+  return onThread ? planOnThread(snapshot) : planWithVerdicts(parseSnapshot(snapshot));
 }

@@ -172,14 +172,11 @@ export async function runOnce(input: RunOnceInput): Promise<RunOnceReport> {
   // Children in the tenant's order, whatever order the pulls finished in.
   const children = input.children.flatMap((a) => pulled.get(a.connection.accountId) ?? []);
   tell('planning');
-  const snapshot = parseSnapshot({
-    settings: input.settings,
-    children,
-    corporate: readCorporate ? corporate : null,
-  });
+  const parts = { settings: input.settings, children, corporate: readCorporate ? corporate : null };
+  // The rules' plan is checked and made off the server's thread when the tenant is large.
   const { plan, verdicts } = input.planner
-    ? { plan: input.planner(snapshot), verdicts: undefined }
-    : await planOffTheLoop(snapshot);
+    ? { plan: input.planner(parseSnapshot(parts)), verdicts: undefined }
+    : await planOffTheLoop(parts);
   // Without a stand-in for an unreadable account, its people may look unshared: remove nothing anywhere. (An undo's
   // changes do not depend on other accounts' people.)
   const removalsAllowed =
