@@ -1,23 +1,21 @@
 import { type AccountSession, type CallStats, silentLogger } from '../../connectors/connector.ts';
 import {
-  type ChildAccount,
   type Contact,
   type CorporateAccount,
   createPlan,
-  type Deal,
   PhoneReader,
   type Plan,
-  parseSnapshot,
   type Snapshot,
 } from '../core/index.ts';
 import type { LocatedRecord, Store, StoredAccount } from '../store/store.ts';
 import { affectedRecords, keysOf } from './affected-records.ts';
 import { TARGETED_MAX_RECORDS, type TargetedResyncRequest, type TargetedResyncResult } from './changes.ts';
+import { liveSources } from './copy-sources.ts';
 import { displayName, hashedKey, withHashedKeys } from './hashed-state.ts';
 import { type AccountChangeSet, changeSetChanged, readChanges } from './live-changes.ts';
 import { replacePeople } from './run-people.ts';
 import { accountHooks, type ConnectorFor, PROCESS_ID, runTenant } from './run-tenant.ts';
-import { copiesAsRecords } from './stored-copies.ts';
+import { affectedSnapshot, storeWrites } from './targeted-state.ts';
 import { storeJournal } from './write-journal.ts';
 import { writePlan } from './write-plan.ts';
 
@@ -138,6 +136,15 @@ export async function targetedResync(
   }
 
   const runId = await store.runs.start(tenantId, { dryRun: false, trigger, owner });
+  const failRun = (message: string) =>
+    store.runs.finish(tenantId, runId, {
+      status: 'failed',
+      changes: 0,
+      shared: 0,
+      calls: calls(),
+      warnings: [],
+      errors: [{ message }],
+    });
   try {
     const childIds = children.map((a) => a.accountId);
     const before = (set: AccountChangeSet) => [
@@ -206,16 +213,7 @@ export async function targetedResync(
       limit: options.affectedLimit ?? AFFECTED_LIMIT,
     });
     if (!affected) {
-      await store.runs.finish(tenantId, runId, {
-        status: 'failed',
-        changes: 0,
-        shared: 0,
-        calls: calls(),
-        warnings: [],
-        errors: [
-          { message: 'the changes touch too many linked records for a targeted resync: running in full' },
-        ],
-      });
+      await failRun('the changes touch too many linked records for a targeted resync: running in full');
       const result = await full();
       return { ...result, calls: result.calls + callsOf(calls()) };
     }
@@ -224,40 +222,18 @@ export async function targetedResync(
     const liveRecords = new Map(
       sets.flatMap((s) => s.contacts.map((c) => [`${s.accountId}\u0000${c.live.id}`, c.live] as const)),
     );
-    const inAccount = new Map<string, Contact[]>();
-    for (const { accountId, contact } of affected.records) {
-      const list = inAccount.get(accountId) ?? [];
-      list.push(liveRecords.get(`${accountId}\u0000${contact.id}`) ?? contact);
-      inAccount.set(accountId, list);
-    }
     const pipelines = new Map(storedPipelines);
     for (const set of sets) if (set.pipelines) pipelines.set(set.accountId, set.pipelines);
-    const snapshotChildren: ChildAccount[] = [];
-    for (const account of children) {
-      const contacts = inAccount.get(account.accountId) ?? [];
-      const deals: Deal[] =
-        contacts.length === 0
-          ? []
-          : await store.records.deals(tenantId, account.accountId, { contactIds: contacts.map((c) => c.id) });
-      snapshotChildren.push({
-        id: account.accountId,
-        name: account.name,
-        country: account.country as ChildAccount['country'],
-        pipelines: pipelines.get(account.accountId) ?? [],
-        contacts,
-        deals,
-      });
-    }
-    const snapshotCorporate: CorporateAccount | null =
-      settings.copyToCorporate && corporate
-        ? {
-            id: corporate.accountId,
-            name: corporate.name,
-            country: corporate.country as CorporateAccount['country'],
-            contacts: inAccount.get(corporate.accountId) ?? [],
-          }
-        : null;
-    let snapshot = parseSnapshot({ settings, children: snapshotChildren, corporate: snapshotCorporate });
+    let snapshot = await affectedSnapshot({
+      store,
+      tenantId,
+      settings,
+      children,
+      corporate: settings.copyToCorporate ? corporate : null,
+      records: affected.records,
+      live: liveRecords,
+      pipelines,
+    });
     const planOf = (s: Snapshot) => createPlan(s, { junkKeys: affected.junkKeys, storedKey });
     let plan = planOf(snapshot);
     // A copy is made from its record's live values: read the ones the store stands in for, and plan again.
@@ -284,64 +260,36 @@ export async function targetedResync(
       };
       plan = planOf(snapshot);
     }
-    const written = await writes(plan, snapshot, sources, liveRecords);
-
-    async function writes(
-      plan: Plan,
-      snapshot: Snapshot,
-      sources: Map<string, Contact>,
-      live: Map<string, Contact>,
-    ) {
-      const byAccount = new Map<string, Plan['children']>();
-      for (const change of plan.children) {
-        if (!readable(byExternal.get(change.accountId))) continue;
-        const list = byAccount.get(change.accountId) ?? [];
-        list.push(change);
-        byAccount.set(change.accountId, list);
-      }
-      const corporateId = corporate && readable(corporate) ? corporate.accountId : null;
-      const made = (a: { from: { accountId: string; contactId: string } }) =>
-        sources.has(`${a.from.accountId}\u0000${a.from.contactId}`) ||
-        live.has(`${a.from.accountId}\u0000${a.from.contactId}`);
-      const actions = corporateId ? plan.corporate.filter((a) => a.action === 'update' || made(a)) : [];
-      return writePlan({
-        plan,
-        children: children
-          .filter((a) => byAccount.has(a.accountId))
-          .map((a) => ({ accountId: a.accountId, changes: byAccount.get(a.accountId) ?? [] })),
-        corporateId,
-        corporateActions: actions,
-        session: (accountId) => session(byExternal.get(accountId) as StoredAccount),
-        journal: storeJournal(store, tenantId, runId, plan, [
-          ...snapshot.children,
-          ...(snapshot.corporate ? [snapshot.corporate] : []),
-        ]),
-        concurrency: 4,
-      });
+    const byAccount = new Map<string, Plan['children']>();
+    for (const change of plan.children) {
+      if (!readable(byExternal.get(change.accountId))) continue;
+      const list = byAccount.get(change.accountId) ?? [];
+      list.push(change);
+      byAccount.set(change.accountId, list);
     }
+    const corporateId = corporate && readable(corporate) ? corporate.accountId : null;
+    const made = (a: { from: { accountId: string; contactId: string } }) =>
+      sources.has(`${a.from.accountId}\u0000${a.from.contactId}`) ||
+      liveRecords.has(`${a.from.accountId}\u0000${a.from.contactId}`);
+    const actions = corporateId ? plan.corporate.filter((a) => a.action === 'update' || made(a)) : [];
+    const written = await writePlan({
+      plan,
+      children: children
+        .filter((a) => byAccount.has(a.accountId))
+        .map((a) => ({ accountId: a.accountId, changes: byAccount.get(a.accountId) ?? [] })),
+      corporateId,
+      corporateActions: actions,
+      session: (accountId) => session(byExternal.get(accountId) as StoredAccount),
+      journal: storeJournal(store, tenantId, runId, plan, [
+        ...snapshot.children,
+        ...(snapshot.corporate ? [snapshot.corporate] : []),
+      ]),
+      concurrency: 4,
+    });
 
-    // The stored state is what the accounts now hold: tags written, copies made.
-    const appliedBy = new Map<string, Plan['children']>();
-    for (const change of written.applied.children)
-      appliedBy.set(change.accountId, [...(appliedBy.get(change.accountId) ?? []), change]);
-    for (const [accountId, changes] of appliedBy) await store.records.setTags(tenantId, accountId, changes);
-    if (corporate) {
-      const updates = written.applied.corporate.filter((a) => a.action === 'update');
-      await store.records.setTags(tenantId, corporate.accountId, updates);
-      const made = copiesAsRecords(written.applied.corporate, written.copies, new Date());
-      // A copy found by upsert (HubSpot matches on email) is a record the store already holds.
-      const known = new Set(
-        (
-          await store.records.byIds(
-            tenantId,
-            corporate.accountId,
-            made.map((c) => c.id),
-          )
-        ).map((c) => c.id),
-      );
-      const copies = made.filter((c) => !known.has(c.id));
-      await store.records.upsert(tenantId, corporate.accountId, hashed(corporate, copies), displayName);
-    }
+    await storeWrites(store, tenantId, corporate?.accountId ?? null, written, (contacts) =>
+      corporate ? hashed(corporate, contacts) : contacts,
+    );
 
     for (const error of written.accountErrors)
       logger.warn({ tenantId, runId, accountId: error.accountId, kind: error.kind }, error.message);
@@ -382,42 +330,7 @@ export async function targetedResync(
     );
     return { runId, mode: 'targeted', written: written.written, calls: callsOf(calls()) };
   } catch (error) {
-    await store.runs.finish(tenantId, runId, {
-      status: 'failed',
-      changes: 0,
-      shared: 0,
-      calls: calls(),
-      warnings: [],
-      errors: [{ message: error instanceof Error ? error.message : String(error) }],
-    });
+    await failRun(error instanceof Error ? error.message : String(error));
     throw error;
   }
-}
-
-/** The live records a plan's new copies are made from, read where the snapshot holds stored state only. */
-async function liveSources(
-  plan: Plan,
-  snapshot: Snapshot,
-  live: ReadonlyMap<string, Contact>,
-  accountOf: (accountId: string) => StoredAccount | undefined,
-  access: {
-    read: (account: StoredAccount, ids: string[]) => Promise<Contact[]>;
-    readable: (account: StoredAccount | undefined) => account is StoredAccount;
-  },
-): Promise<Map<string, Contact>> {
-  const wanted = new Map<string, string[]>();
-  for (const action of plan.corporate) {
-    if (action.action !== 'create') continue;
-    const { accountId, contactId } = action.from;
-    if (live.has(`${accountId}\u0000${contactId}`)) continue;
-    wanted.set(accountId, [...(wanted.get(accountId) ?? []), contactId]);
-  }
-  const sources = new Map<string, Contact>();
-  for (const [accountId, ids] of wanted) {
-    const account = accountOf(accountId);
-    if (!access.readable(account) || !snapshot.children.some((c) => c.id === accountId)) continue;
-    for (const contact of await access.read(account, ids))
-      sources.set(`${accountId}\u0000${contact.id}`, contact);
-  }
-  return sources;
 }
