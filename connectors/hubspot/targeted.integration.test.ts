@@ -88,4 +88,38 @@ describe('a targeted resync through the HubSpot simulator', () => {
     });
     expect(result).toMatchObject({ mode: 'unchanged', runId: null, written: 0 });
   });
+
+  it('reads a deal with more contacts than one association page, following the paging', async () => {
+    const portal = tenant.simulator.rawPortal('102');
+    const at = new Date().toISOString();
+    const ids = Array.from({ length: 150 }, (_, i) => {
+      const id = portal.newId();
+      portal.contacts.set(id, {
+        id,
+        properties: { email: `guest${i}@example.com`, createdate: at },
+        createdAt: at,
+        updatedAt: at,
+        indexedProperties: null,
+        searchSeesAt: Date.now(),
+      });
+      return id;
+    });
+    portal.deals.set('big', {
+      id: 'big',
+      properties: { pipeline: 'p1', dealstage: 'tour', hs_object_id: 'big' },
+      contactIds: ids,
+      createdAt: at,
+    });
+    const session = tenant.connector.open({
+      accountId: '102',
+      name: 'Maple Court',
+      role: 'child',
+      country: 'US',
+      tokens: { accessToken: 'sandbox-102', refreshToken: null, expiresAt: null },
+      details: {},
+    });
+    const read = await session.readRecords({ contacts: [], deals: ['big', 'gone'] });
+    expect(read.deals).toEqual([{ id: 'big', pipelineId: 'p1', stageId: 'tour', contactIds: ids }]);
+    expect(read.contacts.map((c) => c.id).sort()).toEqual([...ids].sort());
+  });
 });
