@@ -2,6 +2,7 @@ import type { AccountSession } from '../../connectors/connector.ts';
 import type { Contact, Deal, Pipeline } from '../core/index.ts';
 import type { Store, StoredContact } from '../store/store.ts';
 import type { RecordChanges } from './changes.ts';
+import { displayName } from './hashed-state.ts';
 
 // The first step of a targeted resync: what the changed records of one account are now, read live, beside what the
 // store holds for them. A change whose rule-relevant facts equal the stored ones (the app's own tag write, say)
@@ -105,4 +106,54 @@ export async function readChanges(input: {
     removedDeals: storedDeals.filter((d) => !liveDealIds.has(d.id)),
     pipelines,
   };
+}
+
+/** Stores what the changed records and deals are now. */
+export async function storeChanges(store: Store, tenantId: string, set: AccountChangeSet): Promise<void> {
+  const { accountId } = set;
+  await store.records.upsert(
+    tenantId,
+    accountId,
+    set.contacts.map((c) => c.live),
+    displayName,
+  );
+  await store.records.remove(
+    tenantId,
+    accountId,
+    set.removed.map((c) => c.id),
+  );
+  await store.records.upsertDeals(
+    tenantId,
+    accountId,
+    set.deals.map((d) => d.live),
+  );
+  await store.records.removeDeals(
+    tenantId,
+    accountId,
+    set.removedDeals.map((d) => d.id),
+  );
+}
+
+/**
+ * Puts back what the store held before `storeChanges`: a resync that did not finish its writes must not leave the
+ * new facts stored, or the feed's retry of the same change would find nothing changed.
+ */
+export async function restoreChanges(store: Store, tenantId: string, set: AccountChangeSet): Promise<void> {
+  const { accountId } = set;
+  const before = [...set.contacts.flatMap((c) => c.stored ?? []), ...set.removed];
+  await store.records.upsert(tenantId, accountId, before, displayName);
+  await store.records.remove(
+    tenantId,
+    accountId,
+    set.contacts.filter((c) => c.stored === null).map((c) => c.live.id),
+  );
+  await store.records.upsertDeals(tenantId, accountId, [
+    ...set.deals.flatMap((d) => d.stored ?? []),
+    ...set.removedDeals,
+  ]);
+  await store.records.removeDeals(
+    tenantId,
+    accountId,
+    set.deals.filter((d) => d.stored === null).map((d) => d.live.id),
+  );
 }

@@ -183,4 +183,32 @@ describe('a targeted resync', () => {
     expect(result.mode).toBe('full');
     expect(tagsOf(provider, 'east', 'e2')).toEqual([SECONDARY]);
   });
+
+  it('a resync whose writes fail leaves the stored facts as they were, so the retry of the change does the work', async () => {
+    const { provider, tenantId } = await ranTenant();
+    child(provider, 'east').contacts.push(added('e2', ['carol@example.com']));
+    const changes = [{ ...noChanges('east'), contacts: ['e2'] }];
+    const failing = provider.connectorWith((session, connection) =>
+      connection.accountId === 'north'
+        ? {
+            ...session,
+            applyTagChanges: () => Promise.reject(new Error('north is down')),
+          }
+        : session,
+    );
+    const first = await targetedResync(store, () => failing, { tenantId, changes, trigger: 'webhook' });
+    expect(first.mode).toBe('targeted');
+    expect((await store.runs.get(tenantId, first.runId as number))?.status).toBe('partial');
+    expect(tagsOf(provider, 'north', 'n2')).toEqual([]);
+    expect(await store.records.byIds(tenantId, 'east', ['e2'])).toEqual([]);
+
+    const retry = await targetedResync(store, () => provider.connector(), {
+      tenantId,
+      changes,
+      trigger: 'webhook',
+    });
+    expect(retry.mode).toBe('targeted');
+    expect(tagsOf(provider, 'north', 'n2')).toEqual([PRIMARY]);
+    expect(tagsOf(provider, 'east', 'e2')).toEqual([SECONDARY]);
+  });
 });

@@ -11,8 +11,14 @@ import type { LocatedRecord, Store, StoredAccount } from '../store/store.ts';
 import { affectedRecords, keysOf } from './affected-records.ts';
 import { TARGETED_MAX_RECORDS, type TargetedResyncRequest, type TargetedResyncResult } from './changes.ts';
 import { liveSources } from './copy-sources.ts';
-import { displayName, hashedKey, withHashedKeys } from './hashed-state.ts';
-import { type AccountChangeSet, changeSetChanged, readChanges } from './live-changes.ts';
+import { hashedKey, withHashedKeys } from './hashed-state.ts';
+import {
+  type AccountChangeSet,
+  changeSetChanged,
+  readChanges,
+  restoreChanges,
+  storeChanges,
+} from './live-changes.ts';
 import { replacePeople } from './run-people.ts';
 import { accountHooks, type ConnectorFor, PROCESS_ID, runTenant } from './run-tenant.ts';
 import { affectedSnapshot, storeWrites } from './targeted-state.ts';
@@ -136,6 +142,10 @@ export async function targetedResync(
   }
 
   const runId = await store.runs.start(tenantId, { dryRun: false, trigger, owner });
+  let stored = false;
+  const restore = async () => {
+    if (stored) for (const set of sets) await restoreChanges(store, tenantId, set);
+  };
   const failRun = (message: string) =>
     store.runs.finish(tenantId, runId, {
       status: 'failed',
@@ -160,25 +170,8 @@ export async function targetedResync(
       settings.maxContactsPerKey,
     );
 
-    for (const set of sets) {
-      const live = set.contacts.map((c) => c.live);
-      await store.records.upsert(tenantId, set.accountId, live, displayName);
-      await store.records.remove(
-        tenantId,
-        set.accountId,
-        set.removed.map((c) => c.id),
-      );
-      await store.records.upsertDeals(
-        tenantId,
-        set.accountId,
-        set.deals.map((d) => d.live),
-      );
-      await store.records.removeDeals(
-        tenantId,
-        set.accountId,
-        set.removedDeals.map((d) => d.id),
-      );
-    }
+    for (const set of sets) await storeChanges(store, tenantId, set);
+    stored = true;
     const junkAfter = await store.records.junkKeys(
       tenantId,
       childIds,
@@ -313,6 +306,7 @@ export async function targetedResync(
       phones,
     });
     const status = written.accountErrors.length > 0 || written.failures.length > 0 ? 'partial' : 'succeeded';
+    if (status === 'partial') await restore();
     await store.runs.finish(tenantId, runId, {
       status,
       changes: written.written,
@@ -330,6 +324,7 @@ export async function targetedResync(
     );
     return { runId, mode: 'targeted', written: written.written, calls: callsOf(calls()) };
   } catch (error) {
+    await restore();
     await failRun(error instanceof Error ? error.message : String(error));
     throw error;
   }
