@@ -7,7 +7,6 @@ import {
   type Contact,
   type CorporateAccount,
   parseSnapshot,
-  type Snapshot,
   type SnapshotInput,
 } from '../core/snapshot.ts';
 import { planWithVerdicts } from './plan-in-parallel.ts';
