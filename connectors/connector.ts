@@ -1,8 +1,11 @@
 import type {
   ChildAccount,
   ChildTagChange,
+  Contact,
   CorporateAccount,
   CorporateAction,
+  Deal,
+  Pipeline,
   Plan,
   TagOption,
 } from '../src/core/index.ts';
@@ -112,7 +115,30 @@ export interface AccountSession {
    * hold them in memory only and never store or log them.
    */
   readContactDetails(ids: readonly string[]): Promise<ContactDetails[]>;
+  /**
+   * Some records, read live for a targeted resync (batched, through the session's limits), as `pullChild` maps
+   * them. Ids the account no longer has are left out (deleted).
+   */
+  readRecords(wanted: RecordsWanted): Promise<RecordsRead>;
   calls(): CallStats;
+}
+
+export interface RecordsWanted {
+  contacts: readonly string[];
+  deals: readonly string[];
+  /** Also the deals of `contacts` (default true); a corporate account has none. */
+  dealsOfContacts?: boolean;
+  /** Also the account's pipelines with their stage order. */
+  pipelines?: boolean;
+}
+
+export interface RecordsRead {
+  /** The contacts asked for, and the contacts of the deals read. */
+  contacts: Contact[];
+  /** The deals asked for, and (unless told otherwise) every deal of the contacts asked for. */
+  deals: Deal[];
+  /** When asked for. */
+  pipelines?: Pipeline[];
 }
 
 /** One record's emails and phones as the CRM holds them now. */

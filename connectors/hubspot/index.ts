@@ -15,6 +15,7 @@ import { authorizeUrl, exchangeCode, refreshTokens, revokeTokens } from './oauth
 import { type HubspotOptionsInput, resolveOptions } from './options.ts';
 import { PortalCaller } from './portal-caller.ts';
 import { pullContacts, pullDeals, pullPipelines } from './pull.ts';
+import { readRecords } from './record-reads.ts';
 import { ensureTagOptions, readProperty, type TagField } from './tag-property.ts';
 import { TokenKeeper } from './tokens.ts';
 
@@ -64,11 +65,9 @@ export function hubspotConnector(input: HubspotOptionsInput = {}): Connector {
         field ??= readProperty(caller, options.tagProperty);
         return field;
       };
-      const contacts = async () => {
-        const current = await tagField();
-        const labels = new Map((current?.options ?? []).map((o) => [o.value, o.label]));
-        return pullContacts(caller, options.tagProperty, labels);
-      };
+      const labels = async () =>
+        new Map(((await tagField())?.options ?? []).map((o) => [o.value, o.label] as const));
+      const contacts = async () => pullContacts(caller, options.tagProperty, await labels());
       return {
         accountId: connection.accountId,
         async ensureTagField(wanted: readonly TagOption[]) {
@@ -120,6 +119,7 @@ export function hubspotConnector(input: HubspotOptionsInput = {}): Connector {
             propertyGroup: options.propertyGroup,
           }),
         readContactDetails: (ids) => readContactDetails(caller, ids),
+        readRecords: (wanted) => readRecords(caller, wanted, options.tagProperty, labels),
         calls: () => tally.stats(),
       };
     },

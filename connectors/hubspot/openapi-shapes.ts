@@ -102,6 +102,38 @@ export const batchReadRequest = z.strictObject({
   idProperty: z.string().optional(),
 });
 
+// Associations v4 spec: BatchInputPublicFetchAssociationsBatchRequest { inputs: [{ id, after? }] }, answered by
+// BatchResponsePublicAssociationMultiWithLabel { status, results: [{ from: { id }, to: [{ toObjectId,
+// associationTypes }], paging? }], startedAt, completedAt } (207 with errors for ids without associations).
+export const associationsReadRequest = z.strictObject({
+  inputs: z.array(z.strictObject({ id: z.string(), after: z.string().optional() })).max(1000),
+});
+export const associationsReadResponse = z.looseObject({
+  status: batchStatus,
+  results: z.array(
+    z.looseObject({
+      from: z.looseObject({ id: z.string() }),
+      to: z.array(
+        z.looseObject({
+          toObjectId: z.union([z.string(), z.number()]),
+          associationTypes: z.array(
+            z.looseObject({
+              category: z.string(),
+              typeId: z.number().int(),
+              label: z.string().nullable().optional(),
+            }),
+          ),
+        }),
+      ),
+      paging: forwardPaging.optional(),
+    }),
+  ),
+  startedAt: dateTime,
+  completedAt: dateTime,
+  numErrors: z.number().int().optional(),
+  errors: z.array(standardError).optional(),
+});
+
 // PublicObjectSearchRequest and CollectionResponseWithTotalSimplePublicObjectForwardPaging { total, results }.
 export const searchRequest = z.looseObject({
   filterGroups: z
@@ -260,9 +292,15 @@ const ROUTES: Route[] = [
   { method: 'GET', path: /^\/crm\/v3\/objects\/(contacts|deals)$/, ok: listPage },
   {
     method: 'POST',
-    path: /^\/crm\/v3\/objects\/contacts\/batch\/read$/,
+    path: /^\/crm\/v3\/objects\/(contacts|deals)\/batch\/read$/,
     request: batchReadRequest,
     ok: batchResponse,
+  },
+  {
+    method: 'POST',
+    path: /^\/crm\/v4\/associations\/(contacts\/deals|deals\/contacts)\/batch\/read$/,
+    request: associationsReadRequest,
+    ok: associationsReadResponse,
   },
   {
     method: 'POST',

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { routeObject } from './simulator-objects.ts';
+import { routeRecordReads } from './simulator-record-reads.ts';
 import {
   type SimContact,
   type SimPortal,
@@ -566,6 +567,8 @@ export function routeCrm(
   const path = url.pathname.replace(/\/+$/, '');
   const property = /^\/crm\/v3\/properties\/contacts\/([^/]+)$/.exec(path);
   const group = /^\/crm\/v3\/properties\/contacts\/groups\/([^/]+)$/.exec(path);
+  const read = routeRecordReads(portal, method, path, body, context.now);
+  if (read) return read;
   switch (`${method} ${path}`) {
     case 'GET /crm/v3/objects/contacts':
       return listContacts(portal, url);

@@ -24,6 +24,7 @@ import { ApiBudget } from './limits.ts';
 import { refreshTokens } from './oauth.ts';
 import type { AccountLayout, SalesforceOptions } from './options.ts';
 import { pullChild, pullCorporate } from './pull.ts';
+import { readRecords } from './record-reads.ts';
 import { applyRelationships } from './relationships.ts';
 import { SchemaCache } from './schema.ts';
 import { ensureTagField } from './tag-field.ts';
@@ -88,6 +89,7 @@ export function openSession(
     applyCorporate: (actions: readonly CorporateAction[], plan: Plan): Promise<ApplyReport> =>
       inRelationshipMode(ctx) ? applyRelationships(ctx, actions, plan) : applyCopies(ctx, actions),
     readContactDetails: (ids) => readContactDetails(ctx, ids),
+    readRecords: (wanted) => readRecords(ctx, wanted),
     calls: () => tally.stats(),
     apiShare: () => budget.spentShare(),
     dailyLimit: () => budget.dailyLimit(),

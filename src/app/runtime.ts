@@ -12,8 +12,9 @@ import { type OpenDatabase, openDatabase } from '../store/database.ts';
 import { SecretBox } from '../store/secrets.ts';
 import { STALE_AFTER_MS, Store } from '../store/store.ts';
 import { processChangeEvents } from '../sync/change-feed.ts';
-import type { TargetedResync } from '../sync/changes.ts';
+import type { TargetedResync, TargetedResyncRequest } from '../sync/changes.ts';
 import { type RunTenantOptions, runTenant } from '../sync/run-tenant.ts';
+import { targetedResync } from '../sync/targeted-resync.ts';
 import type { Config } from './config.ts';
 
 // The app's parts wired together once: store, connectors, runs, and (for `serve`) the HTTP server and the
@@ -28,13 +29,13 @@ export interface Runtime {
   connectors: Partial<Record<ProviderName, Connector>>;
   connectorFor(provider: ProviderName): Connector;
   runTenant(tenantId: string, options?: RunTenantOptions): ReturnType<typeof runTenant>;
-  /** Brings the records change feeds name up to date; without it, a feed that saw changes runs the tenant in full. */
-  resync?: TargetedResync;
+  /** Brings the records change feeds name up to date (src/sync/targeted-resync.ts), counted as runs are. */
+  resync: TargetedResync;
   metrics: Metrics;
   close(): Promise<void>;
 }
 
-/** Until a targeted resync is wired in: changes seen make the whole tenant run (RunInProgressError as it). */
+/** A resync that runs the whole tenant whatever changed (RunInProgressError as it): for tests of the feeds. */
 export function fullRunResync(runtime: Pick<Runtime, 'runTenant'>): TargetedResync {
   return async ({ tenantId, trigger }) => {
     const result = await runtime.runTenant(tenantId, { trigger });
@@ -51,7 +52,6 @@ export async function openRuntime(
   config: Config,
   logger: Logger,
   connectors: Partial<Record<ProviderName, Connector>>,
-  options: { resync?: TargetedResync } = {},
 ): Promise<Runtime> {
   let database: OpenDatabase;
   try {
@@ -101,6 +101,27 @@ export async function openRuntime(
     }
     return result;
   };
+  const resync = async (request: TargetedResyncRequest) => {
+    const result = await targetedResync(store, connectorFor, { logger, ...request });
+    metrics.add('community_sync_resyncs_total', 'Targeted resyncs, by mode (targeted, full, unchanged)', {
+      mode: result.mode,
+    });
+    // A resync that ran in full is counted here too: its calls and writes are the resync's.
+    metrics.add(
+      'community_sync_records_written_total',
+      'Records written (tags, copies, relations)',
+      {},
+      result.written,
+    );
+    if (result.calls > 0)
+      metrics.add(
+        'community_sync_resync_api_calls_total',
+        'Provider API requests of targeted resyncs, by mode (OAuth excluded)',
+        { mode: result.mode },
+        result.calls,
+      );
+    return result;
+  };
   return {
     config,
     logger,
@@ -110,7 +131,7 @@ export async function openRuntime(
     connectorFor,
     metrics,
     runTenant: countedRun,
-    ...(options.resync ? { resync: options.resync } : {}),
+    resync,
     close: () => database.close(),
   };
 }
@@ -150,7 +171,7 @@ export async function serve(
           {
             store,
             logger,
-            ...(targeted ? { resync: targeted } : {}),
+            resync: targeted,
             runTenant: (tenantId, options) =>
               runtime.runTenant(tenantId, { ...options, onProgress: liveRuns.reporter(tenantId) }),
           },
@@ -185,7 +206,7 @@ export async function serve(
     connectorFor: runtime.connectorFor,
     enabledProviders: Object.keys(runtime.connectors) as ProviderName[],
     runTenant: runtime.runTenant,
-    ...(targeted ? { resync: targeted } : {}),
+    resync: targeted,
     metrics: runtime.metrics,
     liveRuns,
     appSecret: config.appSecret,
@@ -204,8 +225,7 @@ export async function serve(
     run: (tenantId) => queue.enqueue({ tenantId, trigger: 'schedule' }),
   });
   if (config.SCHEDULER === 'on') scheduler.start();
-  const resync = targeted ?? fullRunResync(runtime);
-  const feeds = { store, connectorFor: runtime.connectorFor, resync, logger };
+  const feeds = { store, connectorFor: runtime.connectorFor, resync: targeted, logger };
   const streams = runtime.connectors.salesforce ? new ChangeCaptureStreams(feeds) : null;
   const poller =
     runtime.connectors.salesforce && config.SALESFORCE_POLL_SECONDS > 0

@@ -30,6 +30,8 @@ interface CorporateInput {
   userTags: readonly TagOption[];
   /** Keys of privacy-deleted records: a person carrying one gets no new copy (an existing one is still tagged). */
   suppressed?: ReadonlySet<string>;
+  /** How a normalised key reads among the people's keys (a keyed hash when the snapshot carried hashed keys). */
+  storedKey?: (key: string) => string;
 }
 
 const olderFirst = (a: Contact, b: Contact) =>
@@ -38,6 +40,7 @@ const olderFirst = (a: Contact, b: Contact) =>
 export function planCorporateCopies(input: CorporateInput): CorporateAction[] {
   const { corporate, defaultCountry, phones, warnings, people, userTags } = input;
   const suppressed = input.suppressed ?? new Set<string>();
+  const storedKey = input.storedKey ?? ((key: string) => key);
   const contactsByKey = new Map<string, Contact[]>();
   const reader = new KeyReader(corporate.id, corporate.country ?? defaultCountry, warnings, phones);
   for (const contact of corporate.contacts) {
@@ -65,7 +68,7 @@ export function planCorporateCopies(input: CorporateInput): CorporateAction[] {
     if (!copy) {
       if (person.keys.some((key) => suppressed.has(key))) continue;
       creates.add(
-        createCopy(person, tags, defaultCountry, phones),
+        createCopy(person, tags, defaultCountry, phones, storedKey),
         tags,
         person.primary.country ?? defaultCountry,
       );
@@ -154,6 +157,7 @@ function createCopy(
   tags: TagOption[],
   defaultCountry: string,
   phones: PhoneReader,
+  storedKey: (key: string) => string,
 ): CorporateCreate {
   const source = [...person.primaryRecords].sort(olderFirst)[0];
   if (!source) throw new Error(`shared person ${person.id} has no record in its primary account`);
@@ -163,7 +167,7 @@ function createCopy(
   // keys on the next run.
   const firstUsable = (values: string[], keyOf: (raw: string) => string | null) => {
     const valid = values.filter((raw) => keyOf(raw) !== null);
-    const chosen = valid.find((raw) => !person.junkKeys.has(keyOf(raw) ?? '')) ?? valid[0];
+    const chosen = valid.find((raw) => !person.junkKeys.has(storedKey(keyOf(raw) ?? ''))) ?? valid[0];
     return chosen?.trim() ?? null;
   };
   const change = tagChange({ tags: [] }, tags);

@@ -248,3 +248,44 @@ describe('2.7 planning from stored keys', () => {
     expect(byEmail.warnings).toEqual([]);
   });
 });
+
+describe('a plan of some records (targeted resync)', () => {
+  const hashed = (key: string) => `h:${key}`;
+  const keyed = (id: string, emails: string[], phones: string[] = []) =>
+    person(id, { keys: { emails: emails.map(hashed), phones: phones.map(hashed) } });
+
+  it('keys known to be junk elsewhere in the account link nothing, though few records here carry them', () => {
+    const snapshot = tenant({
+      children: [
+        account('A', [keyed('1', ['info@example.com'])]),
+        account('B', [keyed('2', ['info@example.com'])]),
+      ],
+    });
+    expect(createPlan(snapshot).shared).toHaveLength(1);
+    expect(createPlan(snapshot, { junkKeys: new Set([hashed('info@example.com')]) }).shared).toEqual([]);
+  });
+
+  it('a copy made from a record with hashed keys skips its junk email, as it does with raw keys', () => {
+    const source = person('1', {
+      emails: ['info@example.com', 'bob@example.com'],
+      phones: ['(212) 555-0100'],
+      keys: {
+        emails: [hashed('info@example.com'), hashed('bob@example.com')],
+        phones: [hashed('+12125550100')],
+      },
+    });
+    const snapshot = tenant({
+      settings: { copyToCorporate: true },
+      children: [account('A', [source]), account('B', [keyed('2', [], ['+12125550100'])])],
+      corporate: { id: 'corp', name: 'HQ', contacts: [] },
+    });
+    const create = (storedKey?: (key: string) => string) =>
+      createPlan(snapshot, {
+        junkKeys: new Set([hashed('info@example.com')]),
+        ...(storedKey ? { storedKey } : {}),
+      }).corporate[0];
+    expect(create(hashed)).toMatchObject({ action: 'create', email: 'bob@example.com' });
+    // Without knowing how keys are stored, the junk email cannot be recognised.
+    expect(create()).toMatchObject({ action: 'create', email: 'info@example.com' });
+  });
+});

@@ -14,11 +14,18 @@ import { tagVocabulary, userTag } from './tags.ts';
 export interface PlanOptions {
   /** Phone verdicts already computed, by country and phone text (see src/parallel/). */
   phoneKeys?: PhoneVerdicts | undefined;
+  /**
+   * Keys known to be junk (DESIGN.md 2.1) from records outside the snapshot: a plan of some of an account's records
+   * (a targeted resync) cannot count a key's carriers itself. Given as the snapshot's `keys` are.
+   */
+  junkKeys?: ReadonlySet<string> | undefined;
+  /** How a normalised key reads in the snapshot's `keys` (a keyed hash), so a copy's raw values can be checked. */
+  storedKey?: ((key: string) => string) | undefined;
 }
 
 /** The pure rules of DESIGN.md section 2: from a snapshot of a tenant's accounts to the plan of its writes. */
 export function createPlan(snapshot: Snapshot, options: PlanOptions = {}): Plan {
-  return finishPlan(startPlan(snapshot), options.phoneKeys);
+  return finishPlan(startPlan(snapshot), options.phoneKeys, options);
 }
 
 /** What a plan knows before any phone number is parsed; phones can be parsed elsewhere meanwhile. */
@@ -49,11 +56,20 @@ export function startPlan(snapshot: Snapshot): PlanDraft {
 }
 
 /** Second stage: phone keys (from `phoneKeys` where given), then every rule that needs all keys. */
-export function finishPlan(draft: PlanDraft, phoneKeys?: PhoneVerdicts): Plan {
+export function finishPlan(
+  draft: PlanDraft,
+  phoneKeys?: PhoneVerdicts,
+  known: Pick<PlanOptions, 'junkKeys' | 'storedKey'> = {},
+): Plan {
   const { snapshot, warnings, dealStages } = draft;
   const { settings, children, corporate } = snapshot;
   const phones = new PhoneReader(phoneKeys);
   const table = addPhones(draft.emailPass, phones, warnings);
+  if (known.junkKeys && known.junkKeys.size > 0) {
+    table.keyText.forEach((key, id) => {
+      if (known.junkKeys?.has(key)) table.junk[id] = 1;
+    });
+  }
 
   const sharedClusters: number[][] = [];
   for (const cluster of clusterRecords(table, settings.matchOn)) {
@@ -119,6 +135,7 @@ export function finishPlan(draft: PlanDraft, phoneKeys?: PhoneVerdicts): Plan {
         people,
         userTags,
         suppressed: new Set(snapshot.suppressed ?? []),
+        ...(known.storedKey ? { storedKey: known.storedKey } : {}),
       })
     : [];
 

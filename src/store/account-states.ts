@@ -1,9 +1,66 @@
-import type { Kysely } from 'kysely';
-import { type ChildAccount, type Contact, chunks } from '../core/index.ts';
-import type { Database } from './schema.ts';
+import type { Kysely, Selectable } from 'kysely';
+import { type ChildAccount, type Contact, chunks, type Deal } from '../core/index.ts';
+import type { Database, DealTable, RecordTable } from './schema.ts';
 
 // Each account's last successfully read state (DESIGN.md 2.7): pipelines, deals and every record's facts, with
-// emails and phones as keyed hashes only.
+// emails and phones as keyed hashes only. A full run replaces an account's state; a targeted resync changes single
+// records and deals (record-states.ts).
+
+/** A record as the store keeps it, with the account it belongs to. */
+export type StoredContact = Contact & { keys: NonNullable<Contact['keys']> };
+
+/** A stored record in the snapshot's shape (keys hashed, no emails or phones). */
+export const toStoredContact = (r: Selectable<RecordTable>): StoredContact => ({
+  id: r.record_id,
+  emails: [],
+  phones: [],
+  createdAt: r.created_at as string,
+  conversions: r.conversions,
+  firstConversionAt: r.first_conversion_at,
+  properties: { name: r.name },
+  tags: r.tags,
+  tagValues: r.tag_values,
+  keys: { emails: r.email_hashes, phones: r.phone_hashes },
+});
+
+export const toDeal = (r: Selectable<DealTable>): Deal => ({
+  id: r.deal_id,
+  pipelineId: r.pipeline_id,
+  stageId: r.stage_id,
+  contactIds: r.contact_ids,
+});
+
+/** A record's row; its contact must carry hashed `keys` (no raw email or phone is ever stored). */
+export function recordRow(
+  tenantId: string,
+  accountId: string,
+  c: Contact,
+  nameOf: (contact: Contact) => string,
+) {
+  if (!c.keys) throw new Error(`contact ${c.id} of ${accountId} has no hashed keys; refusing to store it`);
+  return {
+    tenant_id: tenantId,
+    account_id: accountId,
+    record_id: c.id,
+    name: nameOf(c),
+    created_at: c.createdAt,
+    conversions: c.conversions,
+    first_conversion_at: c.firstConversionAt,
+    tags: JSON.stringify(c.tags),
+    tag_values: JSON.stringify(c.tagValues ?? c.tags),
+    email_hashes: JSON.stringify(c.keys.emails),
+    phone_hashes: JSON.stringify(c.keys.phones),
+  };
+}
+
+export const dealRow = (tenantId: string, accountId: string, d: Deal) => ({
+  tenant_id: tenantId,
+  account_id: accountId,
+  deal_id: d.id,
+  pipeline_id: d.pipelineId,
+  stage_id: d.stageId,
+  contact_ids: JSON.stringify(d.contactIds),
+});
 
 export class AccountStateRepository {
   constructor(private readonly db: Kysely<Database>) {}
@@ -26,34 +83,29 @@ export class AccountStateRepository {
         .where('account_id', '=', account.id)
         .execute();
       await trx
+        .deleteFrom('deals')
+        .where('tenant_id', '=', tenantId)
+        .where('account_id', '=', account.id)
+        .execute();
+      await trx
         .insertInto('account_states')
         .values({
           tenant_id: tenantId,
           account_id: account.id,
           read_at: new Date(),
           pipelines: JSON.stringify(account.pipelines),
-          deals: JSON.stringify(account.deals),
+          deals: JSON.stringify([]),
         })
         .execute();
       for (const chunk of chunks(account.contacts, 1_000)) {
-        const rows = chunk.map((c) => {
-          if (!c.keys)
-            throw new Error(`contact ${c.id} of ${account.id} has no hashed keys; refusing to store it`);
-          return {
-            tenant_id: tenantId,
-            account_id: account.id,
-            record_id: c.id,
-            name: nameOf(c),
-            created_at: c.createdAt,
-            conversions: c.conversions,
-            first_conversion_at: c.firstConversionAt,
-            tags: JSON.stringify(c.tags),
-            tag_values: JSON.stringify(c.tagValues ?? c.tags),
-            email_hashes: JSON.stringify(c.keys.emails),
-            phone_hashes: JSON.stringify(c.keys.phones),
-          };
-        });
+        const rows = chunk.map((c) => recordRow(tenantId, account.id, c, nameOf));
         await trx.insertInto('records').values(rows).execute();
+      }
+      for (const chunk of chunks(account.deals, 1_000)) {
+        await trx
+          .insertInto('deals')
+          .values(chunk.map((d) => dealRow(tenantId, account.id, d)))
+          .execute();
       }
     });
   }
@@ -98,24 +150,20 @@ export class AccountStateRepository {
       .where('account_id', '=', account.id)
       .orderBy('record_id')
       .execute();
+    const deals = await this.db
+      .selectFrom('deals')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('account_id', '=', account.id)
+      .orderBy('deal_id')
+      .execute();
     return {
       id: account.id,
       name: account.name,
       country: account.country as ChildAccount['country'],
       pipelines: state.pipelines as ChildAccount['pipelines'],
-      deals: state.deals as ChildAccount['deals'],
-      contacts: records.map((r) => ({
-        id: r.record_id,
-        emails: [],
-        phones: [],
-        createdAt: r.created_at as string,
-        conversions: r.conversions,
-        firstConversionAt: r.first_conversion_at,
-        properties: { name: r.name },
-        tags: r.tags,
-        tagValues: r.tag_values,
-        keys: { emails: r.email_hashes, phones: r.phone_hashes },
-      })),
+      deals: deals.map(toDeal),
+      contacts: records.map(toStoredContact),
     };
   }
 }

@@ -286,6 +286,31 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0007-targeted': {
+    async up(db: Kysely<unknown>) {
+      // A targeted resync reads and writes single records and deals: deals get a row each (out of the account's
+      // JSON blob), found by contact through a GIN index; records are found by keyed hash (`?|` and `@>`).
+      await db.schema
+        .createTable('deals')
+        .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('deal_id', 'text', (c) => c.notNull())
+        .addColumn('pipeline_id', 'text', (c) => c.notNull())
+        .addColumn('stage_id', 'text', (c) => c.notNull())
+        .addColumn('contact_ids', 'jsonb', (c) => c.notNull())
+        .addPrimaryKeyConstraint('deals_pk', ['tenant_id', 'account_id', 'deal_id'])
+        .execute();
+      await sql`create index deals_contact_ids on deals using gin (contact_ids)`.execute(db);
+      await sql`insert into deals (tenant_id, account_id, deal_id, pipeline_id, stage_id, contact_ids)
+        select s.tenant_id, s.account_id, d->>'id', d->>'pipelineId', d->>'stageId',
+               coalesce(d->'contactIds', '[]'::jsonb)
+        from account_states s cross join lateral jsonb_array_elements(s.deals) d
+        on conflict do nothing`.execute(db);
+      await sql`update account_states set deals = '[]'::jsonb`.execute(db);
+      await sql`create index records_email_hashes on records using gin (email_hashes)`.execute(db);
+      await sql`create index records_phone_hashes on records using gin (phone_hashes)`.execute(db);
+    },
+  },
   '0009-connection-order': {
     async up(db: Kysely<unknown>) {
       // The plan's last tie-break is the order accounts were first connected in (DESIGN 2.3, rule 5): a sequence

@@ -134,6 +134,48 @@ export class PeopleRepository {
     return { total: Number(count.total), people: rows.map(toPerson) };
   }
 
+  /** A run's people carrying any of these key hashes: their shared ids and members. */
+  async withKeys(
+    tenantId: string,
+    runId: number,
+    keyHashes: readonly string[],
+  ): Promise<{ sharedId: string; members: PersonMember[] }[]> {
+    const found = new Map<string, PersonMember[]>();
+    for (const chunk of chunks([...new Set(keyHashes)], 200)) {
+      const rows = await this.db
+        .selectFrom('run_people as p')
+        .select(['p.shared_id', 'p.members'])
+        .where('p.tenant_id', '=', tenantId)
+        .where('p.run_id', '=', runId)
+        .where((eb) =>
+          eb.or(chunk.map((hash) => sql<boolean>`p.key_hashes @> ${JSON.stringify([hash])}::jsonb`)),
+        )
+        .execute();
+      for (const row of rows) found.set(row.shared_id, row.members);
+    }
+    return [...found].map(([sharedId, members]) => ({ sharedId, members }));
+  }
+
+  /** Copies a run's people to another run, but for these shared ids; returns how many it copied. */
+  async copy(
+    tenantId: string,
+    fromRunId: number,
+    toRunId: number,
+    except: readonly string[],
+  ): Promise<number> {
+    const result = await sql`
+      insert into run_people (tenant_id, run_id, shared_id, name, name_key, primary_account_id, reason, explanation,
+                              members, first_account_id, first_created_at, tags, key_hashes)
+      select tenant_id, ${toRunId}, shared_id, name, name_key, primary_account_id, reason, explanation,
+             members, first_account_id, first_created_at, tags, key_hashes
+      from run_people
+      where tenant_id = ${tenantId} and run_id = ${fromRunId}
+        and shared_id <> all(${sql`array[${sql.join(except.length > 0 ? except : [''])}]::text[]`})`.execute(
+      this.db,
+    );
+    return Number(result.numAffectedRows ?? 0);
+  }
+
   /** Whether the run's people are kept (older runs' are dropped, see PEOPLE_RUNS_KEPT). */
   async has(tenantId: string, runId: number): Promise<boolean> {
     const row = await this.db

@@ -131,9 +131,20 @@ export interface AccountStateTable {
   tenant_id: string;
   account_id: string;
   read_at: Timestamp;
-  /** Pipelines and deals (ids and stages only). */
+  /** Pipelines with their stages. */
   pipelines: JSONColumnType<unknown[]>;
+  /** Unused since 0007-targeted (deals have their own table); always empty. */
   deals: JSONColumnType<unknown[]>;
+}
+
+/** One deal of a child account (ids and stage only), found by contact for a targeted resync. */
+export interface DealTable {
+  tenant_id: string;
+  account_id: string;
+  deal_id: string;
+  pipeline_id: string;
+  stage_id: string;
+  contact_ids: JSONColumnType<string[]>;
 }
 
 export interface RecordTable {
@@ -249,6 +260,7 @@ export interface Database {
   audit: AuditTable;
   account_states: AccountStateTable;
   records: RecordTable;
+  deals: DealTable;
   run_people: RunPersonTable;
   admins: AdminTable;
   admin_actions: AdminActionTable;

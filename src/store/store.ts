@@ -7,6 +7,7 @@ import { ChangeEventRepository } from './change-events.ts';
 import { InstallStateRepository } from './install-states.ts';
 import { PeopleRepository } from './people.ts';
 import { PrivacyDeletionRepository } from './privacy-deletions.ts';
+import { RecordStateRepository } from './record-states.ts';
 import { RunRepository } from './runs.ts';
 import { SalesforceFeedRepository } from './salesforce-feeds.ts';
 import type { Database } from './schema.ts';
@@ -15,6 +16,7 @@ import { TenantRepository } from './tenants.ts';
 
 // The store's one door: a repository per table group. Nothing outside src/store/ sees the query builder.
 
+export type { StoredContact } from './account-states.ts';
 export type { AccountStatus, NewAccount, StoredAccount } from './accounts.ts';
 export { ACTIVE_STATUSES, ALL_STATUSES } from './accounts.ts';
 export type { Admin, AdminAction } from './admins.ts';
@@ -25,6 +27,7 @@ export type { InstallState } from './install-states.ts';
 export type { NewRunPerson, PeopleQuery, PeopleSort, PersonMember, RunPerson } from './people.ts';
 export { PEOPLE_RUNS_KEPT } from './people.ts';
 export type { CorporateCopyRef, PrivacyDeletion } from './privacy-deletions.ts';
+export type { LocatedRecord } from './record-states.ts';
 export type { RunOutcome, RunStatus, RunSummary } from './runs.ts';
 export { HEARTBEAT_MS, RunInProgressError, STALE_AFTER_MS } from './runs.ts';
 export type { ChangeCapture, ChangeCaptureStatus, FeedPosition } from './salesforce-feeds.ts';
@@ -37,6 +40,7 @@ export class Store {
   readonly runs: RunRepository;
   readonly audit: AuditRepository;
   readonly accountStates: AccountStateRepository;
+  readonly records: RecordStateRepository;
   readonly people: PeopleRepository;
   readonly admins: AdminRepository;
   readonly salesforceFeeds: SalesforceFeedRepository;
@@ -54,6 +58,7 @@ export class Store {
     this.runs = new RunRepository(db);
     this.audit = new AuditRepository(db);
     this.accountStates = new AccountStateRepository(db);
+    this.records = new RecordStateRepository(db);
     this.people = new PeopleRepository(db);
     this.admins = new AdminRepository(db);
     this.salesforceFeeds = new SalesforceFeedRepository(db);

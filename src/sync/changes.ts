@@ -18,6 +18,9 @@ export interface RecordChanges {
   deletedDeals: string[];
 }
 
+/** Past this many changed records in one request, a targeted resync runs the tenant in full instead. */
+export const TARGETED_MAX_RECORDS = 500;
+
 export interface TargetedResyncRequest {
   tenantId: string;
   changes: RecordChanges[];

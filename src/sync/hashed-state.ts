@@ -14,7 +14,8 @@ export type Hasher = (value: string) => string;
 /** Stored keys carry a prefix no normalised email or phone can start with. */
 const HASHED = 'h:';
 
-const hashedKey = (key: string, hash: Hasher) => HASHED + hash(key);
+/** A normalised email or phone key as stored. */
+export const hashedKey = (key: string, hash: Hasher): string => HASHED + hash(key);
 
 export function hashedKeys(contact: Contact, reader: KeyReader, hash: Hasher): NonNullable<Contact['keys']> {
   if (contact.keys) return contact.keys;

@@ -1,13 +1,12 @@
 import type {
   AccountConnection,
   AccountSession,
-  ApplyReport,
   CallStats,
   Connector,
+  ConnectorError,
   RecordFailure,
   SessionHooks,
 } from '../../connectors/connector.ts';
-import { ConnectorError } from '../../connectors/connector.ts';
 import type {
   ChildAccount,
   CorporateAccount,
@@ -16,10 +15,11 @@ import type {
   Snapshot,
   SnapshotInput,
 } from '../core/index.ts';
-import { chunks, massChanges, parseSnapshot } from '../core/index.ts';
+import { massChanges, parseSnapshot } from '../core/index.ts';
 import type { PhoneVerdicts } from '../core/normalise.ts';
-import { planWithVerdicts } from '../parallel/plan-in-parallel.ts';
-import type { WriteBatch, WriteJournal } from './write-journal.ts';
+import { planOffTheLoop } from '../parallel/plan-thread.ts';
+import type { WriteJournal } from './write-journal.ts';
+import { asConnectorError, inPool, writePlan } from './write-plan.ts';
 
 // One full run for one tenant against live accounts: pull every account (bounded parallel), plan, make sure
 // the tag field has every option, write child tags, then corporate copies. The app's run service adds stored
@@ -86,9 +86,6 @@ export interface RunProgress {
   accounts: AccountProgress[];
 }
 
-/** Writes sent to one account at a time: each batch is journalled before it is sent and settled after. */
-export const WRITE_BATCH = 1_000;
-
 export interface RunOnceReport {
   plan: Plan;
   written: number;
@@ -113,33 +110,7 @@ export interface RunOnceReport {
   calls: Record<string, CallStats>;
 }
 
-export async function inPool<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await work(item);
-    }
-  });
-  await Promise.all(lanes);
-}
-
-const asConnectorError = (error: unknown, accountId: string, operation: string): ConnectorError =>
-  error instanceof ConnectorError
-    ? error
-    : new ConnectorError(
-        'unavailable',
-        accountId,
-        operation,
-        error instanceof Error ? error.message : String(error),
-        {
-          cause: error,
-        },
-      );
+export { inPool, WRITE_BATCH } from './write-plan.ts';
 
 export async function runOnce(input: RunOnceInput): Promise<RunOnceReport> {
   const open = (account: RunAccount): AccountSession =>
@@ -207,15 +178,16 @@ export async function runOnce(input: RunOnceInput): Promise<RunOnceReport> {
   // Children in the tenant's order, whatever order the pulls finished in.
   const children = input.children.flatMap((a) => pulled.get(a.connection.accountId) ?? []);
   tell('planning');
-  const snapshot = parseSnapshot({
+  const parts = {
     settings: input.settings,
     children,
     corporate: readCorporate ? corporate : null,
-    ...(suppressed.length > 0 ? { suppressed } : {}),
-  });
+    ...(suppressed.length > 0 ? { suppressed: [...suppressed] } : {}),
+  };
+  // The rules' plan is checked and made off the server's thread when the tenant is large.
   const { plan, verdicts } = input.planner
-    ? { plan: input.planner(snapshot), verdicts: undefined }
-    : await planWithVerdicts(snapshot);
+    ? { plan: input.planner(parseSnapshot(parts)), verdicts: undefined }
+    : await planOffTheLoop(parts);
   // Without a stand-in for an unreadable account, its people may look unshared: remove nothing anywhere. (An undo's
   // changes do not depend on other accounts' people.)
   const removalsAllowed =
@@ -270,74 +242,29 @@ export async function runOnce(input: RunOnceInput): Promise<RunOnceReport> {
   }
   tell('writing');
 
-  const journal = input.journal?.(plan, [...children, ...(corporate ? [corporate as CorporateAccount] : [])]);
-  const journalled = async (batch: WriteBatch, write: () => Promise<ApplyReport>): Promise<ApplyReport> => {
-    const settle = await journal?.intend(batch);
-    let applied: ApplyReport;
-    try {
-      applied = await write();
-    } catch (error) {
-      await settle?.({ error: error instanceof Error ? error : new Error(String(error)) });
-      throw error;
-    }
-    await settle?.({ report: applied });
-    return applied;
-  };
-
   // Every readable child gets its tag options ensured, changes or not, so a renamed account's tag label is
   // relabelled everywhere in the run that first sees the new name.
-  const readable = input.children
-    .map((a) => a.connection.accountId)
-    .filter((id) => writable(id) && pulled.has(id));
-  await inPool(readable, input.pullConcurrency ?? 4, async (accountId) => {
-    const changes = byAccount.get(accountId) ?? [];
-    try {
-      await session(accountId).ensureTagField(plan.tagOptions);
-      for (const batch of chunks(changes, WRITE_BATCH)) {
-        const applied = await journalled({ kind: 'tags', accountId, changes: batch }, () =>
-          session(accountId).applyTagChanges(batch),
-        );
-        report.written += applied.written;
-        progressOf(accountId).written += applied.written;
-        tell('writing');
-        report.failures.push(...applied.failures);
-        const failed = new Set(applied.failures.map((f) => f.recordId));
-        report.applied.children.push(...batch.filter((c) => !failed.has(c.contactId)));
-      }
-    } catch (error) {
-      accountErrors.push(asConnectorError(error, accountId, 'apply tags'));
-    }
+  const written = await writePlan({
+    plan,
+    children: input.children
+      .map((a) => a.connection.accountId)
+      .filter((id) => writable(id) && pulled.has(id))
+      .map((accountId) => ({ accountId, changes: byAccount.get(accountId) ?? [] })),
+    corporateId: corporateId ?? null,
+    corporateActions: actions,
+    session,
+    journal: input.journal?.(plan, [...children, ...(corporate ? [corporate as CorporateAccount] : [])]),
+    concurrency: input.pullConcurrency ?? 4,
+    onWritten: (accountId, count) => {
+      progressOf(accountId).written += count;
+      tell('writing');
+    },
   });
-
-  if (corporateId && actions.length > 0) {
-    try {
-      await session(corporateId).ensureTagField(plan.tagOptions);
-      // Connectors send updates and creates as separate API batches: batching each kind apart keeps every API
-      // batch full, so journalling in batches costs no extra calls.
-      const byKind: Plan['corporate'][] = [
-        actions.filter((a) => a.action === 'update'),
-        actions.filter((a) => a.action === 'create'),
-      ];
-      for (const batch of byKind.flatMap((kind) => chunks(kind, WRITE_BATCH))) {
-        const applied = await journalled({ kind: 'corporate', accountId: corporateId, actions: batch }, () =>
-          session(corporateId).applyCorporate(batch, plan),
-        );
-        report.written += applied.written;
-        progressOf(corporateId).written += applied.written;
-        tell('writing');
-        report.failures.push(...applied.failures);
-        report.copies.push(...applied.copies);
-        const failedShared = new Set(applied.failures.map((f) => f.sharedId ?? f.recordId));
-        report.applied.corporate.push(
-          ...batch.filter((a) =>
-            a.action === 'create' ? !failedShared.has(a.sharedId) : !failedShared.has(a.contactId),
-          ),
-        );
-      }
-    } catch (error) {
-      accountErrors.push(asConnectorError(error, corporateId, 'apply corporate copies'));
-    }
-  }
+  report.written = written.written;
+  report.failures.push(...written.failures);
+  accountErrors.push(...written.accountErrors);
+  report.applied = written.applied;
+  report.copies = written.copies;
   return finish(report, sessions, tell);
 }
 

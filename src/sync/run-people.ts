@@ -1,6 +1,6 @@
 import type { ChildAccount, Contact, CorporateAccount, Plan } from '../core/index.ts';
 import { PhoneReader, PRIMARY_TAG, SECONDARY_TAG, sortedTags } from '../core/index.ts';
-import type { NewRunPerson, PersonMember, Store } from '../store/store.ts';
+import type { LocatedRecord, NewRunPerson, PersonMember, Store } from '../store/store.ts';
 import { displayName, type Hasher, withHashedKeys } from './hashed-state.ts';
 import type { RunOnceReport } from './run-once.ts';
 
@@ -118,4 +118,40 @@ export async function storeRunPeople(
   // The numbers were parsed while planning: look them up rather than parse them again.
   const phones = new PhoneReader(report.phoneVerdicts);
   await store.people.save(context.tenantId, context.runId, peopleOf(report.plan, accounts, context, phones));
+}
+
+/**
+ * A targeted resync's people: the latest real run's, with every person that had one of the `replaced` records (or
+ * one of their `formerKeys`) replaced by the plan's people. Returns how many people the run has.
+ */
+export async function replacePeople(
+  store: Store,
+  context: Pick<RunPeopleContext, 'tenantId' | 'runId' | 'childOrder' | 'userTags' | 'countryOf' | 'hash'> & {
+    plan: Plan;
+    accounts: readonly (ChildAccount | CorporateAccount)[];
+    replaced: readonly LocatedRecord[];
+    formerKeys: readonly string[];
+    phones: PhoneReader;
+  },
+): Promise<number> {
+  const { tenantId, runId } = context;
+  const people = peopleOf(context.plan, context.accounts, context, context.phones);
+  const [previous] = await store.runs.finished(tenantId, { dryRun: false, limit: 1 });
+  let kept = 0;
+  if (previous) {
+    const replaced = new Set(context.replaced.map((r) => `${r.accountId}\u0000${r.contact.id}`));
+    const keys = [
+      ...context.formerKeys,
+      ...context.replaced.flatMap((r) => [...r.contact.keys.emails, ...r.contact.keys.phones]),
+    ];
+    const stale = (await store.people.withKeys(tenantId, previous.id, keys))
+      .filter((p) => p.members.some((m) => replaced.has(`${m.accountId}\u0000${m.recordId}`)))
+      .map((p) => p.sharedId);
+    kept = await store.people.copy(tenantId, previous.id, runId, [
+      ...stale,
+      ...people.map((p) => p.sharedId),
+    ]);
+  }
+  await store.people.save(tenantId, runId, people);
+  return kept + people.length;
 }

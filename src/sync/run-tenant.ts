@@ -20,6 +20,7 @@ import { HEARTBEAT_MS, type RunSummary, type Store, type StoredAccount } from '.
 import { displayName, withHashedKeys } from './hashed-state.ts';
 import { type RunAccount, type RunOnceReport, type RunProgress, runOnce } from './run-once.ts';
 import { storeRunPeople } from './run-people.ts';
+import { copiesAsRecords } from './stored-copies.ts';
 import { plannedEntries, recordNames, storeJournal } from './write-journal.ts';
 
 // A tenant's run as the app performs it: the stored accounts and settings, runOnce, then the run record, the
@@ -90,6 +91,16 @@ function afterWrites<A extends ChildAccount | CorporateAccount>(account: A, repo
       return change ? { ...contact, tags: change.after, tagValues: change.afterValues } : contact;
     }),
   };
+}
+
+/** The corporate account with the copies this run made, so a targeted resync finds them in the stored state. */
+function withCopies<A extends ChildAccount | CorporateAccount>(account: A, report: RunOnceReport): A {
+  if ('deals' in account) return account;
+  const held = new Set(account.contacts.map((c) => c.id));
+  const made = copiesAsRecords(report.applied.corporate, report.copies, new Date()).filter(
+    (c) => !held.has(c.id),
+  );
+  return made.length === 0 ? account : { ...account, contacts: [...account.contacts, ...made] };
 }
 
 export async function runTenant(
@@ -190,7 +201,12 @@ export async function runTenant(
       for (const pulled of report.pulled) {
         const account = byExternal.get(pulled.id);
         if (!account) continue;
-        const hashed = withHashedKeys(afterWrites(pulled, report), country(account), hash, known);
+        const hashed = withHashedKeys(
+          withCopies(afterWrites(pulled, report), report),
+          country(account),
+          hash,
+          known,
+        );
         await store.accountStates.save(tenantId, { pipelines: [], deals: [], ...hashed }, displayName);
       }
     }

@@ -151,7 +151,8 @@ export class MemoryProvider {
             const id = `copy-${corporate.contacts.length + 1}`;
             corporate.contacts.push({
               id,
-              createdAt: new Date(0).toISOString(),
+              // Created now, as a CRM stamps it (a run's stored copies are stamped when it stores them).
+              createdAt: new Date().toISOString(),
               emails: action.email ? [action.email] : [],
               phones: action.phone ? [action.phone] : [],
               conversions: 0,
@@ -172,6 +173,23 @@ export class MemoryProvider {
         return data()
           .contacts.filter((c) => wanted.has(c.id))
           .map((c) => ({ id: c.id, emails: c.emails, phones: c.phones }));
+      },
+      readRecords: async (wanted) => {
+        const account = data();
+        const deals = 'deals' in account ? account.deals : [];
+        const contactIds = new Set(wanted.contacts);
+        const dealIds = new Set(wanted.deals);
+        const read = deals.filter(
+          (d) =>
+            dealIds.has(d.id) ||
+            (wanted.dealsOfContacts !== false && d.contactIds.some((id) => contactIds.has(id))),
+        );
+        for (const deal of read) for (const id of deal.contactIds) contactIds.add(id);
+        return {
+          contacts: account.contacts.filter((c) => contactIds.has(c.id)),
+          deals: read,
+          ...(wanted.pipelines && 'pipelines' in account ? { pipelines: account.pipelines } : {}),
+        };
       },
       calls: () => tally.stats(),
     };
