@@ -2,12 +2,15 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OpenDatabase, openDatabase } from '../../src/store/database.ts';
 import type { Store } from '../../src/store/store.ts';
+import { runTenant } from '../../src/sync/run-tenant.ts';
 import {
   chromiumMissing,
   collectErrors,
   launchBrowser,
   openView,
   screenshot,
+  scrollWidth,
+  seriousViolations,
   visibleText,
 } from '../support/browser.ts';
 import { MemoryProvider } from '../support/memory-connector.ts';
@@ -15,7 +18,8 @@ import { account, person } from '../support/snapshot-builder.ts';
 import { startTestApp } from '../support/test-app.ts';
 
 // The admin page in a real browser over the in-memory provider: a fresh tenant, approvals, hostile account names,
-// signed out. (The sandbox test drives the demo tenant on the HubSpot simulator.)
+// signed out, privacy deletions and Salesforce's real-time changes. (The sandbox test drives the demo tenant on the
+// HubSpot simulator.)
 
 const SECRET = 'browser-test-secret-that-is-long-enough-0123456789';
 const HOSTILE = '<script>alert(1)</script>';
@@ -219,6 +223,150 @@ describe.skipIf(chromiumMissing !== null)('the admin page', () => {
     await screenshot(page, 'error-page');
     await page.getByRole('link', { name: 'Go to the Community Sync admin page' }).click();
     await page.locator('#view:not([aria-busy]) > .view-overview').waitFor();
+    await page.close();
+  });
+
+  it('lists a privacy deletion with the corporate copy it left, for the admin to decide about', async () => {
+    // West (approved above) has nothing to read in the memory provider; the run reads it as empty.
+    provider.accounts.set('west', {
+      id: 'west',
+      name: 'West',
+      country: null,
+      pipelines: [],
+      deals: [],
+      contacts: [],
+    });
+    await store.tenants.updateSettings(tenantId, { copyToCorporate: true });
+    await runTenant(store, () => provider.connector(), tenantId);
+    const copy = provider.accounts.get('corp')?.contacts[0];
+    expect(copy).toBeDefined();
+    // HubSpot deleted Bob's North record for a privacy request (as processChangeEvents does with the webhook).
+    const deletion = await store.privacyDeletions.forget(tenantId, {
+      accountId: 'north',
+      recordId: 'n1',
+      occurredAt: new Date(),
+      corporateAccountId: 'corp',
+    });
+    expect(deletion.corporateCopies.map((c) => c.recordId)).toEqual([copy?.id]);
+    const copyUrl = `https://memory.invalid/corp/records/${copy?.id}`;
+
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const errors = collectErrors(page);
+    await page.goto(`${base}/`);
+    await openView(page, 'overview');
+    const attention = page.locator('#privacy-attention');
+    expect(await attention.locator('td[data-label="Deleted in"]').textContent()).toMatch(
+      /^North \(child account\)record n1, forgotten$/,
+    );
+    expect(await attention.textContent()).toContain(
+      'Community Sync never deletes records: you decide whether to delete each corporate copy in the corporate CRM.',
+    );
+    const link = attention.locator('td[data-label="Corporate copies"] a');
+    expect(await link.getAttribute('href')).toBe(copyUrl);
+    expect(await link.getAttribute('target')).toBe('_blank');
+    expect(await link.textContent()).toBe('Bob (opens in a new tab)');
+    await screenshot(page, 'overview-privacy');
+
+    await openView(page, 'accounts');
+    const listed = page.locator('#privacy-section tbody tr');
+    expect(await listed.count()).toBe(1);
+    expect(await listed.locator('a').getAttribute('href')).toBe(copyUrl);
+    expect(await listed.textContent()).toContain('in HQ');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('turns on real-time changes for a Salesforce account only, and shows why the org refused', async () => {
+    const org = await store.accounts.save(tenantId, {
+      provider: 'salesforce',
+      externalId: '00D000000000001',
+      role: 'child',
+      name: 'Sunrise Oaks',
+      country: null,
+      tokens: { accessToken: 'a', refreshToken: 'r', expiresAt: null },
+      details: { instanceUrl: 'https://sunrise.my.salesforce.com' },
+    });
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const errors = collectErrors(page);
+    await page.goto(`${base}/`);
+    await openView(page, 'accounts');
+    const section = page.locator('#change-capture-section');
+    // One toggle: the Salesforce account's, none for the HubSpot accounts.
+    expect(await section.locator('legend').allTextContents()).toEqual(['Sunrise Oaks']);
+    const toggle = section.getByLabel('Real-time changes (Change Data Capture)');
+    expect(await toggle.isChecked()).toBe(false);
+    const status = section.locator('.capture-status');
+    expect(await status.textContent()).toBe('Off: changes are picked up within a minute.');
+    expect(await section.locator('.help').textContent()).toMatch(
+      /^Changes show up in seconds instead of within a minute/,
+    );
+
+    await toggle.check();
+    await expect
+      .poll(() => status.textContent())
+      .toBe('Starting: Community Sync turns it on within 30 seconds.');
+    expect(await store.salesforceFeeds.changeCapture(tenantId, org.id)).toMatchObject({ enabled: true });
+    expect(await page.evaluate('document.activeElement.name')).toBe('change-capture');
+
+    // The org refused to select the entities: the page says why, as the server said it.
+    const why = 'The connected user lacks Customize Application: ask an org admin to grant it.';
+    await store.salesforceFeeds.reportChangeCapture(tenantId, org.id, 'unsupported', why);
+    await page.reload();
+    await openView(page, 'accounts');
+    expect(await toggle.isChecked()).toBe(true);
+    expect(await status.textContent()).toBe(`Not possible in this org: ${why}`);
+    await screenshot(page, 'accounts-change-capture');
+
+    await toggle.uncheck();
+    await expect.poll(() => status.textContent()).toBe('Off: changes are picked up within a minute.');
+    expect(await store.salesforceFeeds.changeCapture(tenantId, org.id)).toMatchObject({ enabled: false });
+    await page.reload();
+    await openView(page, 'accounts');
+    expect(await page.locator('td[data-label=What]').first().textContent()).toContain(
+      'turned off real-time changes (Change Data Capture) for Sunrise Oaks',
+    );
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('the new parts speak only their mode’s words, pass axe-core, and fit 375 px', async () => {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const errors = collectErrors(page);
+    await page.goto(`${base}/`);
+    const problems: string[] = [];
+    const parts = {
+      overview: ['#privacy-attention'],
+      accounts: ['#privacy-section', '#change-capture-section'],
+    };
+    for (const [mode, otherWords] of [
+      ['b2b-b2c', /communit(y|ies)|prospect/i],
+      ['senior-living', /child account|\bdeals?\b/i],
+    ] as const) {
+      await store.tenants.updateSettings(tenantId, { mode });
+      await page.reload();
+      for (const [view, selectors] of Object.entries(parts)) {
+        await openView(page, view);
+        for (const selector of selectors) {
+          const text = (await page.locator(selector).innerText()).replaceAll('Community Sync', 'the app');
+          expect(text.length, selector).toBeGreaterThan(0);
+          expect(text, `${selector} in ${mode}`).not.toMatch(otherWords);
+        }
+      }
+    }
+    await openView(page, 'overview');
+    expect(await page.locator('#privacy-attention').innerText()).toContain('North (community)');
+    for (const width of [1100, 375]) {
+      await page.setViewportSize({ width, height: 800 });
+      for (const view of Object.keys(parts)) {
+        await openView(page, view);
+        for (const line of await seriousViolations(page)) problems.push(`${view} at ${width} px: ${line}`);
+        const wide = await scrollWidth(page);
+        if (wide > width) problems.push(`${view} is ${wide} px wide at ${width} px`);
+        await screenshot(page, `${view}-privacy-capture-${width}`);
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(errors).toEqual([]);
     await page.close();
   });
 

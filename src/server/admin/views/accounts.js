@@ -1,7 +1,9 @@
 // Accounts: every connected CRM account with its status, last pull, contacts and connection order; approving
-// accounts that asked to join, reconnecting, renaming, a phone country per account, disconnecting, connect links,
-// and the log of what admins did.
+// accounts that asked to join, reconnecting, renaming, a phone country per account, disconnecting, Salesforce's
+// real-time changes, privacy deletions, connect links, and the log of what admins did.
+import { changeCaptureSection } from './change-capture.js';
 import { button, confirmDialog, empty, field, h, muted, section, table } from './dom.js';
+import { privacyDeletions, privacyIntro, privacyTable } from './privacy.js';
 
 const ACTIONS = {
   install: () => 'installed the app',
@@ -18,6 +20,8 @@ const ACTIONS = {
   'rename-account': (d) => `renamed ${d.from} to ${d.to}`,
   'account-country': (d) => `set the phone country of ${d.account} to ${d.country ?? 'the default'}`,
   'choose-communities': (d) => `chose the accounts inside ${d.account}`,
+  'change-capture': (d) =>
+    `turned ${d.enabled ? 'on' : 'off'} real-time changes (Change Data Capture) for ${d.account}`,
   acknowledge: (d) =>
     d.kind === 'export' ? 'acknowledged exporting personal data' : 'acknowledged corporate copies',
   export: () => 'exported shared contacts',
@@ -133,6 +137,8 @@ export async function render(app, view, params) {
     ),
   );
 
+  for (const part of [await changeCaptureSection(app, listed), await privacySection(app)])
+    if (part) view.append(part);
   view.append(connectSection(app));
   view.append(await actionsLog(app, params));
   view.append(
@@ -150,6 +156,24 @@ export async function render(app, view, params) {
   );
 }
 
+async function privacySection(app) {
+  let deletions;
+  try {
+    deletions = await privacyDeletions(app);
+  } catch (error) {
+    return section('Privacy deletions', h('p', { className: 'error' }, error.message));
+  }
+  if (deletions === null) return null;
+  return h(
+    'section',
+    { id: 'privacy-section' },
+    h('h2', {}, 'Privacy deletions'),
+    deletions.length === 0
+      ? empty('None: no CRM has deleted a contact for a privacy request.')
+      : [privacyIntro(), privacyTable(app, deletions, 'Privacy deletions')],
+  );
+}
+
 function accountActions(app, account) {
   const out = h('span', { className: 'buttons' });
   if (account.status === 'disconnected') return out;
@@ -163,11 +187,13 @@ function accountActions(app, account) {
       { 'aria-label': `Reconnect ${account.name}` },
     ),
   );
-  if (account.provider === 'salesforce' && account.status === 'connected' && account.role === 'child')
+  if (account.provider === 'salesforce' && account.status === 'connected' && account.role === 'child') {
+    out.classList.add('many');
     out.append(
       ' ',
       button(`Choose ${app.words.accounts}`, () => chooseInner(app, account)),
     );
+  }
   out.append(
     ' ',
     button('Disconnect', () => disconnect(app, account), 'danger', {

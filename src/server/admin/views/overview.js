@@ -1,6 +1,7 @@
 // Overview: how many people are shared, where, the trend across runs, when the last and next runs are, and which
 // accounts need the admin.
 import { empty, h, muted, plural, section, svg, svgText, table } from './dom.js';
+import { needingDecision, privacyDeletions, privacyIntro, privacyTable } from './privacy.js';
 
 export async function render(app, view) {
   const { state, words: w } = app;
@@ -42,11 +43,23 @@ export async function render(app, view) {
         why:
           a.status === 'pending' ? 'waits for your approval' : 'needs reconnecting: the app cannot read it',
       }));
+  // Recent privacy deletions that left corporate copies wait for the admin's decision, so they are attention too.
+  let deletions = [];
+  let deletionsError = null;
+  try {
+    deletions = needingDecision((await privacyDeletions(app)) ?? []);
+  } catch (error) {
+    deletionsError = error.message;
+  }
   view.append(
     section(
       'Needs your attention',
       attention.length === 0
-        ? empty('Nothing: every account is connected.')
+        ? empty(
+            deletions.length === 0 && !deletionsError
+              ? 'Nothing: every account is connected.'
+              : 'Every account is connected.',
+          )
         : h(
             'ul',
             { className: 'attention' },
@@ -58,6 +71,23 @@ export async function render(app, view) {
                 `: ${a.why} `,
                 h('a', { href: '#accounts' }, 'Open Accounts'),
               ),
+            ),
+          ),
+      deletionsError
+        ? h('p', { className: 'error' }, `Privacy deletions could not be read: ${deletionsError}`)
+        : null,
+      deletions.length === 0
+        ? null
+        : h(
+            'div',
+            { id: 'privacy-attention' },
+            h('h3', {}, 'Privacy deletions with corporate copies'),
+            privacyIntro(),
+            privacyTable(app, deletions, 'Privacy deletions with corporate copies'),
+            muted(
+              `Deletions of the last 30 days that left corporate copies. Every privacy deletion is listed under `,
+              h('a', { href: '#accounts' }, 'Accounts'),
+              '.',
             ),
           ),
     ),
