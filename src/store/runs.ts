@@ -170,6 +170,26 @@ export class RunRepository {
     return rows.map(toSummary);
   }
 
+  /**
+   * How many of the tenant's real runs have ended (any outcome). It only grows: a caller that reads stored state
+   * outside the run lock compares it before and after taking the lock to learn whether a run ended in between.
+   */
+  async endedCount(tenantId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('runs')
+      .select((eb) => eb.fn.countAll<string>().as('ended'))
+      .where('tenant_id', '=', tenantId)
+      .where('dry_run', '=', false)
+      .where('status', '!=', 'running')
+      .executeTakeFirstOrThrow();
+    return Number(row.ended);
+  }
+
+  /** Drops a run that has not written anything yet (it found its reads stale); its lock goes with it. */
+  async discard(tenantId: string, runId: number): Promise<void> {
+    await this.db.deleteFrom('runs').where('tenant_id', '=', tenantId).where('id', '=', runId).execute();
+  }
+
   /** The tenant's finished runs, newest first: previews (`dryRun`) or real runs. */
   async finished(tenantId: string, options: { dryRun: boolean; limit: number }): Promise<RunSummary[]> {
     const rows = await this.db

@@ -109,6 +109,36 @@ describe('a targeted resync', () => {
     expect(await store.runs.list(tenantId)).toHaveLength(runs);
   });
 
+  it('a run that ends while it reads makes it give way (nothing written, no run left) and the retry reads afresh', async () => {
+    const { provider, tenantId } = await ranTenant();
+    child(provider, 'east').contacts.push(added('e2', ['carol@example.com']));
+    let fullRunMeanwhile = true;
+    const racing = provider.connectorWith((session) => ({
+      ...session,
+      readRecords: async (query) => {
+        const read = await session.readRecords(query);
+        if (fullRunMeanwhile) {
+          fullRunMeanwhile = false;
+          // A full run (say, the daily one) starts and ends between this read and the resync's lock.
+          await runTenant(store, () => provider.connector(), tenantId);
+        }
+        return read;
+      },
+    }));
+    const runs = (await store.runs.list(tenantId)).length;
+    const request = {
+      tenantId,
+      changes: [{ ...noChanges('east'), contacts: ['e2'] }],
+      trigger: 'webhook',
+    };
+    await expect(targetedResync(store, () => racing, request)).rejects.toBeInstanceOf(RunInProgressError);
+    // Only the full run was recorded; the resync's own run was dropped before it wrote.
+    expect(await store.runs.list(tenantId)).toHaveLength(runs + 1);
+    const retried = await targetedResync(store, () => racing, request);
+    expect(retried.mode).toBe('unchanged');
+    expect(tagsOf(provider, 'east', 'e2')).toEqual([SECONDARY]);
+  });
+
   it('a deleted contact leaves its match unshared: the match loses the app’s tags, and so does its copy', async () => {
     const { provider, tenantId } = await ranTenant();
     expect(tagsOf(provider, 'north', 'n1')).toEqual([PRIMARY]);

@@ -7,7 +7,7 @@ import {
   type Plan,
   type Snapshot,
 } from '../core/index.ts';
-import type { LocatedRecord, Store, StoredAccount } from '../store/store.ts';
+import { type LocatedRecord, RunInProgressError, type Store, type StoredAccount } from '../store/store.ts';
 import { affectedRecords, keysOf } from './affected-records.ts';
 import { TARGETED_MAX_RECORDS, type TargetedResyncRequest, type TargetedResyncResult } from './changes.ts';
 import { liveSources } from './copy-sources.ts';
@@ -109,7 +109,9 @@ export async function targetedResync(
   const readable = (account: StoredAccount | undefined): account is StoredAccount =>
     account !== undefined && account.status === 'connected';
 
-  // Read live, before the run lock: a change that changes nothing takes no lock and records no run.
+  // Read live, before the run lock: a change that changes nothing takes no lock and records no run. A run that ends
+  // meanwhile may have stored newer state than these reads saw: counted here, checked once the lock is held.
+  const endedBefore = await store.runs.endedCount(tenantId);
   const storedPipelines = await store.records.pipelines(tenantId);
   const sets: AccountChangeSet[] = [];
   for (const changes of request.changes) {
@@ -142,6 +144,11 @@ export async function targetedResync(
   }
 
   const runId = await store.runs.start(tenantId, { dryRun: false, trigger, owner });
+  if ((await store.runs.endedCount(tenantId)) !== endedBefore) {
+    // Nothing written yet: drop this run and let the feed retry (its events or cursor stay), reading afresh.
+    await store.runs.discard(tenantId, runId);
+    throw new RunInProgressError(tenantId);
+  }
   let stored = false;
   const restore = async () => {
     if (stored) for (const set of sets) await restoreChanges(store, tenantId, set);
