@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConnectorError } from '../connector.ts';
 import { callKindOf } from './client.ts';
 import { classifyFailure, toConnectorError } from './errors.ts';
-import { ApiBudget, parseLimitInfo, RequestGate } from './limits.ts';
+import { ApiBudget, parseLimitInfo } from './limits.ts';
 
 const apiError = (errorCode: string, message = '') => Object.assign(new Error(message), { errorCode });
 
@@ -34,23 +34,6 @@ describe('limits', () => {
     budget.beforeRequest('y'); // 9 spent by the org since the run began, 10 allowed
     budget.observe('api-usage=19/100');
     expect(() => budget.beforeRequest('z')).toThrow(/10% of the org's daily API allocation/);
-  });
-
-  it('bounds requests in flight', async () => {
-    const gate = new RequestGate(2);
-    let active = 0;
-    let peak = 0;
-    await Promise.all(
-      Array.from({ length: 6 }, () =>
-        gate.run(async () => {
-          active += 1;
-          peak = Math.max(peak, active);
-          await new Promise((resolve) => setImmediate(resolve));
-          active -= 1;
-        }),
-      ),
-    );
-    expect(peak).toBe(2);
   });
 });
 

@@ -4,7 +4,7 @@ import { SecretBox } from '../../src/store/secrets.ts';
 import { redisSkip, redisUrl, testPrefix } from '../../test/support/redis.ts';
 import { MemoryState, RollingGate } from './memory-state.ts';
 import { RedisState } from './redis-state.ts';
-import type { Admission, RateWindow, SharedState } from './shared-state.ts';
+import { type Admission, openSharedState, type RateWindow, type SharedState } from './shared-state.ts';
 
 // One contract for both implementations of the shared state. "Workers" are several instances: in memory one
 // process has one state (so the same instance), in Redis each worker has its own connection.
@@ -231,5 +231,14 @@ describe('RollingGate', () => {
     now = 1_310;
     expect(typeof gate.tryTake()).toBe('object');
     expect(gate.tryTake()).toBe(200);
+  });
+});
+
+describe('the switch point', () => {
+  it('keeps state in memory without REDIS_URL, and in Redis with it', async () => {
+    const alone = openSharedState({});
+    const workers = openSharedState({ redisUrl });
+    opened.push(alone, workers);
+    expect([alone.kind, workers.kind]).toEqual(['memory', 'redis']);
   });
 });
