@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectorError } from '../connector.ts';
+import { MemoryState } from '../shared/memory-state.ts';
 import { callKindOf } from './client.ts';
 import { classifyFailure, toConnectorError } from './errors.ts';
 import { ApiBudget, parseLimitInfo } from './limits.ts';
@@ -34,6 +35,20 @@ describe('limits', () => {
     budget.beforeRequest('y'); // 9 spent by the org since the run began, 10 allowed
     budget.observe('api-usage=19/100');
     expect(() => budget.beforeRequest('z')).toThrow(/10% of the org's daily API allocation/);
+  });
+});
+
+describe('the daily budget across sessions and workers', () => {
+  it('counts what another session on the org spent as soon as it heard of it', async () => {
+    const org = { shared: new MemoryState(), key: 'org-1' };
+    const mine = new ApiBudget(0.1, 'a', org);
+    const other = new ApiBudget(0.1, 'b', org);
+    mine.beforeRequest('x');
+    mine.observe('api-usage=10/100'); // this run began at 9
+    other.beforeRequest('y');
+    other.observe('api-usage=19/100'); // the other session (another worker) spent 9 since
+    await mine.sync();
+    expect(() => mine.beforeRequest('z')).toThrow(/10% of the org's daily API allocation/);
   });
 });
 
