@@ -193,6 +193,8 @@ export interface Connector {
   open(connection: AccountConnection, hooks?: SessionHooks): AccountSession;
   /** Where an admin opens one of the account's records in the CRM. */
   recordUrl(connection: AccountConnection, recordId: string): string;
+  /** Lets go of the state shared with other workers (a Redis connection); the connector is not used after. */
+  close?(): Promise<void>;
 }
 
 /** Why a whole account could not be served; `kind` tells the app what to do about it. */

@@ -7,6 +7,7 @@ import type {
   SessionHooks,
 } from '../connector.ts';
 import { CallTally } from '../shared/call-tally.ts';
+import { MemoryState } from '../shared/memory-state.ts';
 import { writeTags } from './apply-tags.ts';
 import { readContactDetails } from './contact-details.ts';
 import { applyCorporate } from './corporate.ts';
@@ -19,22 +20,25 @@ import { readRecords } from './record-reads.ts';
 import { ensureTagOptions, readProperty, type TagField } from './tag-property.ts';
 import { TokenKeeper } from './tokens.ts';
 
-// The HubSpot connector: one limiter and one token keeper per connected portal, shared by every session.
+// The HubSpot connector: one limiter and one token keeper per connected portal, shared by every session (and,
+// through the shared state, by every worker).
 
 export type { HubspotOptions, HubspotOptionsInput, LimiterSettings } from './options.ts';
 
 export function hubspotConnector(input: HubspotOptionsInput = {}): Connector {
   const options = resolveOptions(input);
+  const shared = options.sharedState ?? new MemoryState();
   const limiters = new Map<string, PortalLimiter>();
   const keeper = new TokenKeeper(
     (token, tally) => refreshTokens(options, token, tally),
     options.now,
     options.refreshAheadMs,
+    shared,
   );
   const limiterFor = (accountId: string) => {
     let limiter = limiters.get(accountId);
     if (!limiter) {
-      limiter = new PortalLimiter(options.limiter);
+      limiter = new PortalLimiter(accountId, options.limiter, shared);
       limiters.set(accountId, limiter);
     }
     return limiter;
@@ -46,6 +50,7 @@ export function hubspotConnector(input: HubspotOptionsInput = {}): Connector {
     exchangeCode: (params) => exchangeCode(options, params),
     refreshTokens: (refreshToken) => refreshTokens(options, refreshToken),
     revokeTokens: (tokens) => revokeTokens(options, tokens),
+    close: () => shared.close(),
     recordUrl: (connection, recordId) =>
       `https://app.hubspot.com/contacts/${encodeURIComponent(connection.accountId)}/record/0-1/${encodeURIComponent(recordId)}`,
     open(connection: AccountConnection, hooks: SessionHooks = {}): AccountSession {

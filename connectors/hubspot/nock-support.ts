@@ -1,4 +1,5 @@
 import { CallTally } from '../shared/call-tally.ts';
+import { MemoryState } from '../shared/memory-state.ts';
 import { PortalLimiter } from './limiter.ts';
 import { type HubspotOptionsInput, resolveOptions } from './options.ts';
 import { PortalCaller } from './portal-caller.ts';
@@ -28,7 +29,7 @@ export function testCaller(input: HubspotOptionsInput = {}) {
     '42',
     { accessToken: 'token-42', refreshToken: null, expiresAt: null },
     options,
-    new PortalLimiter(options.limiter),
+    new PortalLimiter('42', options.limiter, new MemoryState()),
     keeper,
     tally,
     {},

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { redisSkip, redisUrl, testPrefix } from '../../test/support/redis.ts';
 import { type AccountConnection, ConnectorError, type Tokens } from '../connector.ts';
+import { RedisState } from '../shared/redis-state.ts';
 import { hubspotConnector } from './index.ts';
 import { simUser } from './simulator-oauth.ts';
 import { FAST_WINDOW, readScenario, startTenant, type Tenant } from './sync-fixture.ts';
@@ -9,6 +11,21 @@ afterEach(async () => {
   await tenant?.close();
   tenant = null;
 });
+
+const noRedis = await redisSkip();
+
+/** Two worker processes' connectors: each its own Redis connection, one shared state. */
+function twoWorkers(t: Tenant) {
+  const prefix = testPrefix();
+  return [1, 2].map(() =>
+    hubspotConnector({
+      baseUrl: t.simulator.url,
+      clientId: 'sim-client-id',
+      clientSecret: 'sim-client-secret',
+      sharedState: new RedisState(redisUrl, { prefix }),
+    }),
+  );
+}
 
 const tokenPosts = (t: Tenant) =>
   t.simulator.calls.count((c) => c.method === 'POST' && c.path === '/oauth/v3/token');
@@ -130,6 +147,42 @@ describe('HubSpot OAuth', () => {
     expect(stored[0]?.accessToken).not.toBe(connection.tokens.accessToken);
     expect(tenant.simulator.calls.count((c) => c.status === 401)).toBe(0);
   });
+
+  it.skipIf(noRedis)('two workers on one Redis refresh once ahead of expiry', async () => {
+    tenant = await startTenant(readScenario('bob-smith-two-communities'), FAST_WINDOW);
+    const connection = await connect(tenant, '101');
+    const expiring = { ...connection, tokens: { ...connection.tokens, expiresAt: Date.now() + 1_000 } };
+    const workers = twoWorkers(tenant);
+    const before = tokenPosts(tenant);
+    try {
+      await Promise.all(workers.flatMap((w) => [w.open(expiring).pullChild(), w.open(expiring).pullChild()]));
+    } finally {
+      await Promise.all(workers.map((w) => w.close?.()));
+    }
+    expect(tokenPosts(tenant) - before).toBe(1);
+    expect(tenant.simulator.calls.count((c) => c.status === 401)).toBe(0);
+  });
+
+  it.skipIf(noRedis)(
+    'after a 401, the worker that did not refresh uses the tokens the other did',
+    async () => {
+      tenant = await startTenant(readScenario('bob-smith-two-communities'), FAST_WINDOW);
+      const connection = await connect(tenant, '101');
+      tenant.simulator.expireTokens('101');
+      const workers = twoWorkers(tenant);
+      const stored: Tokens[] = [];
+      try {
+        const children = await Promise.all(
+          workers.map((w) => w.open(connection, { onTokens: (t) => void stored.push(t) }).pullChild()),
+        );
+        expect(children.every((child) => child.contacts.length > 0)).toBe(true);
+      } finally {
+        await Promise.all(workers.map((w) => w.close?.()));
+      }
+      expect(tokenPosts(tenant)).toBe(2); // the code exchange, then one refresh for both workers
+      expect(stored).toHaveLength(1);
+    },
+  );
 
   it('recovers once from a 401 by refreshing', async () => {
     tenant = await startTenant(readScenario('bob-smith-two-communities'), FAST_WINDOW);

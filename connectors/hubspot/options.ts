@@ -1,5 +1,6 @@
 import type { RetryPolicy } from '../shared/retry.ts';
 import { DEFAULT_RETRY } from '../shared/retry.ts';
+import type { SharedState } from '../shared/shared-state.ts';
 
 // The connector's settings. Defaults are HubSpot's documented limits for public apps.
 
@@ -35,6 +36,8 @@ export interface HubspotOptions {
   refreshAheadMs: number;
   /** How long to wait after a 423 (HubSpot: 2 s). */
   lockedWaitMs: number;
+  /** Limits and tokens shared by every worker (connectors/shared/shared-state.ts); in memory when not given. */
+  sharedState?: SharedState;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
   now: () => number;

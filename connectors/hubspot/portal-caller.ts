@@ -1,15 +1,15 @@
 import type { Client } from '@hubspot/api-client';
 import { type CallKind, ConnectorError, type SessionHooks, type Tokens } from '../connector.ts';
+import { authorizedCall } from '../shared/authorized-call.ts';
 import type { CallTally } from '../shared/call-tally.ts';
-import { withRetry } from '../shared/retry.ts';
 import { classify, failureKind, providerMessage, statusOf } from './errors.ts';
 import type { PortalLimiter } from './limiter.ts';
 import { bareClient } from './oauth.ts';
 import type { HubspotOptions } from './options.ts';
 import type { RefreshRequester, TokenKeeper } from './tokens.ts';
 
-// Every API call of a session goes through here: fresh tokens, the portal's limiter, bounded retries, one
-// recovery from a 401, and the session's call tally. A call that finally fails throws a ConnectorError
+// Every API call of a session goes through here, on the one authorised-call loop (../shared/authorized-call.ts):
+// fresh tokens, the portal's limiter, bounded retries, one recovery from a 401, and the session's call tally. A call that finally fails throws a ConnectorError
 // carrying HubSpot's message. A refused refresh is reported to `hooks.onAuthRevoked` once per session.
 
 export interface WithHeaders<T> {
@@ -91,34 +91,33 @@ export class PortalCaller {
   ): Promise<T> {
     const search = kind === 'search';
     try {
-      return await withRetry(
-        async () => {
-          let tokens = await this.#tokens(operation, () =>
-            this.keeper.fresh(this.accountId, this.stored, this.#requester()),
-          );
-          let recovered = false;
-          for (;;) {
-            try {
-              const answer = await this.limiter.schedule(search, () => {
-                this.tally.sent(kind);
-                return send(this.#clientFor(tokens.accessToken));
-              });
-              this.limiter.observe(answer.headers);
-              return answer.data;
-            } catch (error) {
-              const status = statusOf(error);
-              if (status === 429) this.tally.rateLimited();
-              this.limiter.observe((error as { headers?: Record<string, string> }).headers);
-              if (status !== 401 || recovered || !tokens.refreshToken) throw error;
-              recovered = true;
-              const rejected = tokens.accessToken;
-              tokens = await this.#tokens(operation, () =>
-                this.keeper.afterUnauthorized(this.accountId, this.stored, rejected, this.#requester()),
-              );
-            }
+      return await authorizedCall<Tokens, T>({
+        fresh: () =>
+          this.#tokens(operation, () => this.keeper.fresh(this.accountId, this.stored, this.#requester())),
+        admit: (send) => this.limiter.schedule(search, send),
+        send: async (tokens) => {
+          this.tally.sent(kind);
+          try {
+            const answer = await send(this.#clientFor(tokens.accessToken));
+            this.limiter.observe(answer.headers);
+            return answer.data;
+          } catch (error) {
+            if (statusOf(error) === 429) this.tally.rateLimited();
+            this.limiter.observe((error as { headers?: Record<string, string> }).headers);
+            throw error;
           }
         },
-        {
+        unauthorized: (error, tokens) => statusOf(error) === 401 && Boolean(tokens.refreshToken),
+        afterUnauthorized: (rejected) =>
+          this.#tokens(operation, () =>
+            this.keeper.afterUnauthorized(
+              this.accountId,
+              this.stored,
+              rejected.accessToken,
+              this.#requester(),
+            ),
+          ),
+        retry: {
           classify: (error) =>
             error instanceof ConnectorError
               ? { retry: false }
@@ -131,8 +130,8 @@ export class PortalCaller {
           ...(this.options.sleep ? { sleep: this.options.sleep } : {}),
           ...(this.options.random ? { random: this.options.random } : {}),
         },
-        this.options.retry,
-      );
+        policy: this.options.retry,
+      });
     } catch (error) {
       if (error instanceof ConnectorError) throw error;
       const status = statusOf(error);

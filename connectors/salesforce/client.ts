@@ -3,28 +3,32 @@ import { Transport } from 'jsforce/lib/transport.js';
 import { chunks } from '../../src/core/index.ts';
 import type { CallKind, Logger, SessionHooks, Tokens } from '../connector.ts';
 import { ConnectorError } from '../connector.ts';
+import { authorizedCall } from '../shared/authorized-call.ts';
 import type { CallTally } from '../shared/call-tally.ts';
-import { withRetry } from '../shared/retry.ts';
+import type { SharedState } from '../shared/shared-state.ts';
 import type { SingleFlight } from '../shared/single-flight.ts';
+import { LATEST_TOKENS_MS, latestTokensKey } from '../shared/token-keys.ts';
 import { bulkQuery } from './bulk.ts';
 import { classifyFailure, isSessionExpired, toConnectorError } from './errors.ts';
-import type { ApiBudget, RequestGate } from './limits.ts';
+import type { ApiBudget } from './limits.ts';
 import type { SalesforceOptions } from './options.ts';
 
 // One account's HTTP access for one run, on jsforce's Connection: every request is counted by kind, checked
 // against the run's API budget and read for Sforce-Limit-Info (one transport sees them all, Bulk API
-// included); each operation is retried with back-off, bounded per org, and refreshes an expired session
-// once, single-flight per org. When Salesforce refuses the refresh, each session tells its own hooks, once.
+// included); each operation goes through the one authorised-call loop (../shared/authorized-call.ts): retried
+// with back-off, bounded per org, and refreshing an expired session once, single-flight per org across workers.
+// When Salesforce refuses the refresh, each session tells its own hooks, once.
 
 type HttpRequest = Parameters<Transport['httpRequest']>[0];
 type HttpOptions = Parameters<Transport['httpRequest']>[1];
 
-/** State shared by every session on one org: its tokens, its request bound and its refresh flight. */
+/** State shared by every session on one org: its tokens, and (through `shared`, by every worker) its request
+ * bound, its refresh flight and its latest tokens. */
 export interface OrgLink {
   key: string;
   tokens: Tokens;
-  gate: RequestGate;
-  refreshes: SingleFlight<Tokens>;
+  shared: SharedState;
+  maxConcurrent: number;
   /** Salesforce refused this refresh token: no session on the org asks again with it. */
   refusal: { refreshToken: string; message: string } | null;
   /** Sessions that ensure the tag field at once share one pass. */
@@ -130,26 +134,25 @@ export class SalesforceClient {
       if (this.#accessEnded) throw this.#accessEnded;
       if (org.refusal && org.refusal.refreshToken === org.tokens.refreshToken)
         throw await this.#endAccess(operation, org.refusal.message);
-      return await withRetry(
-        () =>
-          org.gate.run(async () => {
-            this.#operation = operation;
-            let refreshed = false;
-            for (;;) {
-              const token = org.tokens.accessToken;
-              this.conn.accessToken = token;
-              try {
-                return await send(this.conn);
-              } catch (error) {
-                if (!isSessionExpired(error) || refreshed) throw error;
-                refreshed = true;
-                // Another request may have refreshed already; then only retry with the new token.
-                if (org.tokens.accessToken === token) await this.#refreshSession(operation);
-                tally.retried();
-              }
-            }
-          }),
-        {
+      return await authorizedCall<string, T>({
+        fresh: async () => {
+          await this.ctx.budget.sync();
+          return org.tokens.accessToken;
+        },
+        admit: (send) => org.shared.bounded(`salesforce:${org.key}:in-flight`, org.maxConcurrent, send),
+        send: (token) => {
+          this.#operation = operation;
+          this.conn.accessToken = token;
+          return send(this.conn);
+        },
+        unauthorized: isSessionExpired,
+        afterUnauthorized: async (rejected) => {
+          // Another request may have refreshed already; then only retry with the new token.
+          if (org.tokens.accessToken === rejected) await this.#refreshSession(operation, rejected);
+          tally.retried();
+          return org.tokens.accessToken;
+        },
+        retry: {
           classify: classifyFailure,
           onRetry: ({ attempt, waitMs, rateLimited }) => {
             tally.retried();
@@ -157,14 +160,14 @@ export class SalesforceClient {
           },
           ...(options.sleep ? { sleep: options.sleep } : {}),
         },
-      );
+      });
     } catch (error) {
       tally.failed();
       throw toConnectorError(error, accountId, operation);
     }
   }
 
-  async #refreshSession(operation: string): Promise<void> {
+  async #refreshSession(operation: string, rejected: string): Promise<void> {
     const { org, accountId } = this.ctx;
     const refreshToken = org.tokens.refreshToken;
     if (!refreshToken) throw await this.#endAccess(operation, 'session expired and no refresh token');
@@ -172,10 +175,18 @@ export class SalesforceClient {
       throw await this.#endAccess(operation, org.refusal.message);
     try {
       // Sessions on one org share the flight, so its refusal reaches each of them here.
-      await org.refreshes.run(org.key, async () => {
+      const latestKey = latestTokensKey(`salesforce:${org.key}`, refreshToken);
+      await org.shared.once(`salesforce:${org.key}:refresh`, async () => {
+        // A worker that refreshed while this one waited has left its tokens: use them.
+        const latest = await org.shared.read<Tokens>(latestKey);
+        if (latest && latest.accessToken !== rejected) {
+          org.tokens = latest;
+          return latest;
+        }
         this.ctx.tally.sent('auth');
         const tokens = await this.ctx.refresh(refreshToken);
         org.tokens = tokens;
+        await org.shared.write(latestKey, tokens, LATEST_TOKENS_MS);
         await this.ctx.hooks.onTokens?.(tokens);
         return tokens;
       });

@@ -1,8 +1,8 @@
 import type { AccountConnection, Connector, SessionHooks, Tokens } from '../connector.ts';
+import { MemoryState } from '../shared/memory-state.ts';
 import { SingleFlight } from '../shared/single-flight.ts';
 import { objectOfId } from './apply-tags.ts';
 import type { OrgLink } from './client.ts';
-import { RequestGate } from './limits.ts';
 import { authorizeUrl, exchangeCode, refreshTokens, revokeTokens } from './oauth.ts';
 import { type AccountLayout, DEFAULT_OPTIONS, type SalesforceOptions } from './options.ts';
 import { openSession, type SalesforceSession } from './session.ts';
@@ -53,7 +53,7 @@ export const asSalesforce = (connector: Connector): SalesforceConnector | null =
 export function salesforceConnector(settings: Partial<SalesforceOptions> = {}): SalesforceConnector {
   const options: SalesforceOptions = { ...DEFAULT_OPTIONS, ...settings };
   const orgs = new Map<string, OrgLink>();
-  const refreshes = new SingleFlight<Tokens>();
+  const shared = options.sharedState ?? new MemoryState();
   // Sessions on one org share its request bound, and its tokens so that one refresh serves them all.
   const orgLink = (key: string, tokens: Tokens): OrgLink => {
     let org = orgs.get(key);
@@ -61,8 +61,8 @@ export function salesforceConnector(settings: Partial<SalesforceOptions> = {}): 
       org = {
         key,
         tokens: { ...tokens },
-        gate: new RequestGate(options.maxConcurrentPerOrg),
-        refreshes,
+        shared,
+        maxConcurrent: options.maxConcurrentPerOrg,
         refusal: null,
         tagFieldPasses: new SingleFlight<void>(),
         schemaVersion: 0,
@@ -83,6 +83,7 @@ export function salesforceConnector(settings: Partial<SalesforceOptions> = {}): 
     exchangeCode: (params) => exchangeCode(options, params),
     refreshTokens: (refreshToken) => refreshTokens(options, refreshToken),
     revokeTokens: (tokens) => revokeTokens(options, tokens),
+    close: () => shared.close(),
     open,
     recordUrl: (connection, recordId) => recordUrl(layoutOf(connection).instanceUrl, recordId),
     listInnerAccounts: (connection, hooks) => open(connection, hooks).listAccounts(),

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectorError } from '../connector.ts';
+import { MemoryState } from '../shared/memory-state.ts';
 import { callKindOf } from './client.ts';
 import { classifyFailure, toConnectorError } from './errors.ts';
-import { ApiBudget, parseLimitInfo, RequestGate } from './limits.ts';
+import { ApiBudget, parseLimitInfo } from './limits.ts';
 
 const apiError = (errorCode: string, message = '') => Object.assign(new Error(message), { errorCode });
 
@@ -35,22 +36,19 @@ describe('limits', () => {
     budget.observe('api-usage=19/100');
     expect(() => budget.beforeRequest('z')).toThrow(/10% of the org's daily API allocation/);
   });
+});
 
-  it('bounds requests in flight', async () => {
-    const gate = new RequestGate(2);
-    let active = 0;
-    let peak = 0;
-    await Promise.all(
-      Array.from({ length: 6 }, () =>
-        gate.run(async () => {
-          active += 1;
-          peak = Math.max(peak, active);
-          await new Promise((resolve) => setImmediate(resolve));
-          active -= 1;
-        }),
-      ),
-    );
-    expect(peak).toBe(2);
+describe('the daily budget across sessions and workers', () => {
+  it('counts what another session on the org spent as soon as it heard of it', async () => {
+    const org = { shared: new MemoryState(), key: 'org-1' };
+    const mine = new ApiBudget(0.1, 'a', org);
+    const other = new ApiBudget(0.1, 'b', org);
+    mine.beforeRequest('x');
+    mine.observe('api-usage=10/100'); // this run began at 9
+    other.beforeRequest('y');
+    other.observe('api-usage=19/100'); // the other session (another worker) spent 9 since
+    await mine.sync();
+    expect(() => mine.beforeRequest('z')).toThrow(/10% of the org's daily API allocation/);
   });
 });
 

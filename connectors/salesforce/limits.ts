@@ -1,7 +1,11 @@
 import { ConnectorError } from '../connector.ts';
+import type { SharedState } from '../shared/shared-state.ts';
 
-// Salesforce's limits as one run sees them: the org's daily API allocation (Sforce-Limit-Info on every answer)
-// and a bound on requests in flight per org.
+// Salesforce's daily API allocation as one run sees it (Sforce-Limit-Info on every answer). The org's latest
+// usage is shared (between sessions, and in Redis between workers), so a run counts what other workers spend on
+// the org as soon as any of them hears of it. The bound on requests in flight per org is the shared state's.
+
+const DAY_MS = 24 * 60 * 60_000;
 
 /** `api-usage=18/15000` → { used: 18, max: 15000 }. */
 export function parseLimitInfo(header: string | undefined | null): { used: number; max: number } | null {
@@ -23,7 +27,20 @@ export class ApiBudget {
   constructor(
     readonly share: number,
     readonly accountId: string,
+    private readonly org?: { shared: SharedState; key: string },
   ) {}
+
+  get #usageKey(): string {
+    return `salesforce:${this.org?.key}:api-usage`;
+  }
+
+  /** Before each operation: the org's latest usage as any session or worker last heard it. */
+  async sync(): Promise<void> {
+    // Usage counts from this run's first answer: before it, there is nothing to compare with.
+    if (!this.org || this.#baseline === null) return;
+    const latest = await this.org.shared.read<{ used: number; max: number }>(this.#usageKey);
+    if (latest) this.#latestUsed = Math.max(this.#latestUsed, latest.used);
+  }
 
   /** Before each request: throws `budget-exhausted` instead of passing the share. */
   beforeRequest(operation: string): void {
@@ -49,6 +66,7 @@ export class ApiBudget {
     this.#baseline ??= info.used - this.#sent;
     this.#latestUsed = Math.max(this.#latestUsed, info.used);
     this.#max = info.max;
+    this.org?.shared.write(this.#usageKey, info, DAY_MS).catch(() => {});
   }
 
   /** The org's daily allocation as its latest answer told it; null before any answer. */
@@ -60,24 +78,5 @@ export class ApiBudget {
   spentShare(): number {
     if (!this.#max) return 0;
     return Math.max(this.#sent, this.#latestUsed - (this.#baseline ?? 0)) / this.#max;
-  }
-}
-
-/** At most `limit` tasks at once; the rest wait in order. */
-export class RequestGate {
-  #active = 0;
-  readonly #waiting: (() => void)[] = [];
-
-  constructor(readonly limit: number) {}
-
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.#active >= this.limit) await new Promise<void>((resolve) => this.#waiting.push(resolve));
-    this.#active += 1;
-    try {
-      return await task();
-    } finally {
-      this.#active -= 1;
-      this.#waiting.shift()?.();
-    }
   }
 }

@@ -1,3 +1,5 @@
+import type { SharedState } from '../shared/shared-state.ts';
+
 // The connector's settings, with the defaults the issue names.
 
 export interface RelationshipRoles {
@@ -31,6 +33,8 @@ export interface SalesforceOptions {
   relationshipRoles: RelationshipRoles;
   /** The permission set granting the integration user access to the tag field. */
   permissionSetName: string;
+  /** Limits and tokens shared by every worker (connectors/shared/shared-state.ts); in memory when not given. */
+  sharedState?: SharedState;
   /** Injected in tests so retries never wait on the wall clock. */
   sleep?: (ms: number) => Promise<void>;
 }

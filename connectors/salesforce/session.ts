@@ -57,7 +57,7 @@ export function openSession(
   hooks: SessionHooks = {},
 ): SalesforceSession {
   const tally = new CallTally();
-  const budget = new ApiBudget(options.apiBudgetShare, connection.accountId);
+  const budget = new ApiBudget(options.apiBudgetShare, connection.accountId, org);
   const logger = hooks.logger ?? silentLogger;
   const client = new SalesforceClient({
     accountId: connection.accountId,

@@ -16,6 +16,8 @@ export const envSchema = z.object({
   PORT: port.default(3000),
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: optional.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+  /** Shared state (limits, token refreshes) for several workers; unset: this process alone. */
+  REDIS_URL: optional.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
   APP_SECRET: optional.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   PUBLIC_URL: url,
   HUBSPOT_CLIENT_ID: optional,

@@ -132,7 +132,11 @@ export async function openRuntime(
     metrics,
     runTenant: countedRun,
     resync,
-    close: () => database.close(),
+    close: async () => {
+      await database.close();
+      // Both connectors share one state: closing it twice is harmless.
+      await Promise.all(Object.values(connectors).map((connector) => connector.close?.()));
+    },
   };
 }
 

@@ -5,8 +5,8 @@ import { createPlan } from '../core/plan.ts';
 import { planOffTheLoop } from './plan-thread.ts';
 
 // Planning a large tenant must not stall the server: while a 40k-contact plan runs on its thread, a timer keeps
-// firing. The bound is generous (a behaviour, not a benchmark): planned here, the same plan holds the loop for
-// over a second.
+// firing. No fixed time bound (a loaded machine stretches every gap): the longest gap is compared with how long the
+// same plan holds the loop when made here, which it would hold whole.
 
 describe('planning off the event loop', () => {
   it('a 40k-contact plan leaves the event loop answering, and equals the plan made here', async () => {
@@ -25,12 +25,14 @@ describe('planning off the event loop', () => {
       delay.disable();
       clearInterval(ticker);
       expect(gaps.length).toBeGreaterThan(10);
-      expect(Math.max(...gaps)).toBeLessThan(200);
+      const started = performance.now();
       const here = createPlan(snapshot);
+      const heldHere = performance.now() - started;
+      expect(Math.max(...gaps)).toBeLessThan(heldHere / 2);
       expect(plan).toEqual(here);
       expect(plan.shared.length).toBeGreaterThan(0);
       console.info(
-        `event loop: max gap ${Math.round(Math.max(...gaps))} ms, max delay ${Math.round(delay.max / 1e6)} ms`,
+        `event loop: max gap ${Math.round(Math.max(...gaps))} ms, max delay ${Math.round(delay.max / 1e6)} ms; planned here it is held ${Math.round(heldHere)} ms`,
       );
     } finally {
       clearInterval(ticker);

@@ -1,5 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
 import { Worker } from 'node:worker_threads';
+import { chunks } from '../core/chunks.ts';
 import type { PhoneVerdicts } from '../core/normalise.ts';
 import type { Plan } from '../core/plan-types.ts';
 import {
@@ -45,10 +46,6 @@ type FromThread =
 
 const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-function* inChunks<T>(items: readonly T[]): Generator<T[]> {
-  for (let i = 0; i < items.length; i += CHUNK) yield items.slice(i, i + CHUNK);
-}
-
 /** The thread's side: assembles snapshots, plans them, sends plans back in parts. */
 export function answerPlans(port: MessagePort | null): void {
   if (!port) return;
@@ -73,9 +70,9 @@ export function answerPlans(port: MessagePort | null): void {
       const { plan, verdicts } = await planWithVerdicts(parseSnapshot({ ...outline, children, corporate }));
       const send = (reply: FromThread) => port.postMessage(reply);
       for (const field of ['shared', 'children', 'corporate', 'warnings', 'tagOptions'] as const)
-        for (const items of inChunks<unknown>(plan[field])) send({ kind: 'part', field, items });
+        for (const items of chunks<unknown>(plan[field], CHUNK)) send({ kind: 'part', field, items });
       for (const [country, texts] of verdicts ?? [])
-        for (const entries of inChunks([...texts])) send({ kind: 'verdicts', country, entries });
+        for (const entries of chunks([...texts], CHUNK)) send({ kind: 'verdicts', country, entries });
       send({ kind: 'done' });
     } catch (error) {
       port.postMessage({ kind: 'failed', message: error instanceof Error ? error.message : String(error) });
@@ -113,7 +110,7 @@ export async function planOnThread(
     worker.postMessage({ kind: 'outline', outline } satisfies ToThread);
     const accounts = [...children, ...(corporate ? [corporate] : [])];
     for (const [account, { contacts }] of accounts.entries()) {
-      for (const chunk of inChunks(contacts)) {
+      for (const chunk of chunks(contacts, CHUNK)) {
         worker.postMessage({ kind: 'contacts', account, contacts: chunk } satisfies ToThread);
         await pause();
       }

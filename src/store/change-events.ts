@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { chunks } from '../core/chunks.ts';
 import type { ChangeEventTable, Database } from './schema.ts';
 
 // Provider change events (HubSpot webhook events), stored before the delivery is acknowledged so none is lost, and
@@ -110,11 +111,11 @@ export class ChangeEventRepository {
   }
 
   async markProcessed(ids: readonly string[], at = new Date()): Promise<void> {
-    for (let i = 0; i < ids.length; i += 1_000) {
+    for (const chunk of chunks(ids, 1_000)) {
       await this.db
         .updateTable('change_events')
         .set({ processed_at: at })
-        .where('id', 'in', ids.slice(i, i + 1_000))
+        .where('id', 'in', chunk)
         .where('processed_at', 'is', null)
         .execute();
     }

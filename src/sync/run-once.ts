@@ -7,6 +7,7 @@ import type {
   RecordFailure,
   SessionHooks,
 } from '../../connectors/connector.ts';
+import { inPool } from '../../connectors/shared/concurrency.ts';
 import type {
   ChildAccount,
   CorporateAccount,
@@ -19,7 +20,7 @@ import { massChanges, parseSnapshot } from '../core/index.ts';
 import type { PhoneVerdicts } from '../core/normalise.ts';
 import { planOffTheLoop } from '../parallel/plan-thread.ts';
 import type { WriteJournal } from './write-journal.ts';
-import { asConnectorError, inPool, writePlan } from './write-plan.ts';
+import { asConnectorError, writePlan } from './write-plan.ts';
 
 // One full run for one tenant against live accounts: pull every account (bounded parallel), plan, make sure
 // the tag field has every option, write child tags, then corporate copies. The app's run service adds stored
@@ -110,7 +111,7 @@ export interface RunOnceReport {
   calls: Record<string, CallStats>;
 }
 
-export { inPool, WRITE_BATCH } from './write-plan.ts';
+export { WRITE_BATCH } from './write-plan.ts';
 
 export async function runOnce(input: RunOnceInput): Promise<RunOnceReport> {
   const open = (account: RunAccount): AccountSession =>

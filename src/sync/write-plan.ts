@@ -4,6 +4,7 @@ import {
   ConnectorError,
   type RecordFailure,
 } from '../../connectors/connector.ts';
+import { inPool } from '../../connectors/shared/concurrency.ts';
 import { type ChildTagChange, type CorporateAction, chunks, type Plan } from '../core/index.ts';
 import type { WriteBatch, WriteJournal } from './write-journal.ts';
 
@@ -12,21 +13,6 @@ import type { WriteBatch, WriteJournal } from './write-journal.ts';
 
 /** Writes sent to one account at a time: each batch is journalled before it is sent and settled after. */
 export const WRITE_BATCH = 1_000;
-
-export async function inPool<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await work(item);
-    }
-  });
-  await Promise.all(lanes);
-}
 
 export const asConnectorError = (error: unknown, accountId: string, operation: string): ConnectorError =>
   error instanceof ConnectorError

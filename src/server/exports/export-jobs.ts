@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ConnectorError, type Logger } from '../../../connectors/connector.ts';
+import { inPool } from '../../../connectors/shared/concurrency.ts';
 import { chunks } from '../../core/index.ts';
 import type { Store, StoredAccount } from '../../store/store.ts';
-import { inPool } from '../../sync/run-once.ts';
 import { accountHooks, type ConnectorFor } from '../../sync/run-tenant.ts';
 import { HttpError } from '../errors.ts';
 import { exportLines, type LiveDetails } from './csv.ts';
