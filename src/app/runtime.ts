@@ -11,11 +11,11 @@ import { Metrics } from '../server/metrics.ts';
 import { type OpenDatabase, openDatabase } from '../store/database.ts';
 import { SecretBox } from '../store/secrets.ts';
 import { STALE_AFTER_MS, Store } from '../store/store.ts';
-import { processChangeEvents } from '../sync/change-feed.ts';
 import type { TargetedResync, TargetedResyncRequest } from '../sync/changes.ts';
 import { type RunTenantOptions, runTenant } from '../sync/run-tenant.ts';
 import { targetedResync } from '../sync/targeted-resync.ts';
 import type { Config } from './config.ts';
+import { tenantJobRunner } from './tenant-jobs.ts';
 
 // The app's parts wired together once: store, connectors, runs, and (for `serve`) the HTTP server and the
 // daily scheduler. The CLI commands and `npm start` all go through here.
@@ -164,34 +164,7 @@ export async function serve(
   // Change feeds (webhooks, Salesforce polling and streams) hand their record changes to one resync.
   const targeted = options.resync ?? runtime.resync;
   const queue = new InProcessQueue({
-    run: async (job) => {
-      // Webhook events: privacy deletions are honoured even with the service off; the feed checks that itself.
-      if (job.trigger === 'webhook') {
-        await processChangeEvents(
-          {
-            store,
-            logger,
-            resync: targeted,
-            runTenant: (tenantId, options) =>
-              runtime.runTenant(tenantId, { ...options, onProgress: liveRuns.reporter(tenantId) }),
-          },
-          job.tenantId,
-        );
-        return;
-      }
-      // Turned off after it was queued (an undo turns the service off): it must not redo what was undone.
-      if (!(await store.tenants.get(job.tenantId))?.settings.enabled) {
-        logger.info(
-          { tenantId: job.tenantId, trigger: job.trigger },
-          'queued run skipped: the service is off',
-        );
-        return;
-      }
-      await runtime.runTenant(job.tenantId, {
-        trigger: job.trigger,
-        onProgress: liveRuns.reporter(job.tenantId),
-      });
-    },
+    run: tenantJobRunner(runtime, { resync: targeted, progress: (tenantId) => liveRuns.reporter(tenantId) }),
     logger,
   });
   // Listen first, so that with PORT=0 the OAuth redirect URLs name the port actually taken.
