@@ -105,6 +105,33 @@ program
   });
 
 program
+  .command('worker')
+  .description(
+    'run the jobs serve queues in Redis (daily runs, webhook resyncs); needs REDIS_URL and DATABASE_URL',
+  )
+  .option('--concurrency <n>', 'jobs of different tenants run at once', '1')
+  .action(async (options: { concurrency: string }) => {
+    const concurrency = Number(options.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
+      throw new InputError('--concurrency must be a whole number from 1 to 64');
+    const { loadConfig } = await import('../app/config.ts');
+    const { startWorker, WORKER_NEEDS } = await import('../app/worker.ts');
+    const config = loadConfig();
+    if (!config.REDIS_URL || !config.DATABASE_URL) throw new InputError(WORKER_NEEDS);
+    await withRuntime(async (runtime) => {
+      const working = await startWorker(runtime, { concurrency });
+      const stop = () => {
+        void working
+          .close()
+          .then(() => runtime.close())
+          .finally(() => process.exit(0));
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    }, true);
+  });
+
+program
   .command('sync')
   .description("run a tenant's sync now")
   .requiredOption('--tenant <id>', 'tenant id (see the accounts command)')
