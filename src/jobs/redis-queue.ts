@@ -85,7 +85,10 @@ export class RedisJobQueue implements JobQueue, DailySchedules {
   }
 
   async waiting(): Promise<string[]> {
-    const jobs = await this.queue.getJobs(['wait', 'delayed', 'prioritized']);
+    // Daily runs' next jobs (made by their job schedulers) are not waiting in this sense: they are the schedule.
+    const jobs = (await this.queue.getJobs(['wait', 'delayed', 'prioritized'])).filter(
+      (job) => !job.repeatJobKey,
+    );
     // A request made while the tenant's job is active is kept by BullMQ under `dn:<deduplication id>` until then.
     const next = this.queue.toKey('dn:');
     const kept: string[] = [];

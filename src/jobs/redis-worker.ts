@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { DelayedError, Worker } from 'bullmq';
 import type { Logger } from '../../connectors/connector.ts';
 import { RunInProgressError } from '../store/store.ts';
@@ -49,6 +50,8 @@ export function startRedisWorker(options: RedisWorkerOptions): RunningWorker {
     {
       connection,
       prefix: options.prefix,
+      // Recorded on each job it takes (`processedBy`), so an operator sees which process holds a job.
+      name: `${hostname()}:${process.pid}`,
       concurrency: options.concurrency ?? 1,
       lockDuration: LOCK_MS,
       stalledInterval: STALLED_CHECK_MS,
