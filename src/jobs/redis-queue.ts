@@ -31,7 +31,7 @@ export function redisConnection(url: string, { failFast }: { failFast: boolean }
   });
 }
 
-export const dailySchedulerId = (tenantId: string) => `daily:${tenantId}`;
+export const dailySchedulerId = (tenantId: string) => `daily-${tenantId}`;
 
 /** The cron pattern of a daily `HH:MM`. */
 export const dailyPattern = (time: string) => {

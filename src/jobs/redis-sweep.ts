@@ -79,9 +79,9 @@ export class RedisSweep {
     }
     const known = new Set(tenants.map((t) => dailySchedulerId(t.id)));
     for (const key of current.keys()) {
-      if (!key.startsWith('daily:') || known.has(key)) continue;
+      if (!key.startsWith('daily-') || known.has(key)) continue;
       await queue.queue.removeJobScheduler(key);
-      changed.push(key.slice('daily:'.length));
+      changed.push(key.slice('daily-'.length));
     }
     return changed;
   }
