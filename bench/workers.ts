@@ -7,9 +7,10 @@ import { startHubspotSimulator } from '../connectors/hubspot/simulator.ts';
 import { RedisJobQueue } from '../src/jobs/redis-queue.ts';
 import { openDatabase } from '../src/store/database.ts';
 import { SecretBox } from '../src/store/secrets.ts';
-import { type NewChangeEvent, Store } from '../src/store/store.ts';
+import { Store } from '../src/store/store.ts';
 import { testRedis } from '../test/support/redis.ts';
 import {
+  emailEdit,
   FLEET_SECRET,
   fleetDatabase,
   fleetLayout,
@@ -56,24 +57,6 @@ interface Pass {
   maxRequestsPer10s: number;
 }
 
-const editOf = (accountId: string, objectId: string): NewChangeEvent => ({
-  provider: 'hubspot',
-  accountId,
-  subscriptionId: '1',
-  subscriptionType: 'contact.propertyChange',
-  objectTypeId: '0-1',
-  objectId,
-  propertyName: 'email',
-  propertyValue: null,
-  mergedObjectIds: null,
-  primaryObjectId: null,
-  associatedObjectId: null,
-  associatedTypeId: null,
-  occurredAt: new Date(),
-  changeSource: 'CRM_UI',
-  sourceId: null,
-});
-
 async function pass(workers: number): Promise<Pass> {
   const layout = fleetLayout(tenants, perChild, 'b');
   const sim = await startHubspotSimulator({ snapshot: fleetSnapshot(layout), searchLagMs: 50 });
@@ -100,7 +83,7 @@ async function pass(workers: number): Promise<Pass> {
       // The daily job (as its job scheduler makes it) and a webhook job for an edit in the first community.
       await queue.enqueue({ tenantId, trigger: 'schedule' });
       const north = layout.tenants[i]?.children[0] ?? '';
-      await store.changeEvents.record([editOf(north, sim.portal(north).contacts[0]?.id ?? '')]);
+      await store.changeEvents.record([emailEdit(north, sim.portal(north).contacts[0]?.id ?? '')]);
       await queue.enqueue({ tenantId, trigger: 'webhook' }, { delayMs: 1_000 });
     }
     const jobs = ids.length * 2;

@@ -8,12 +8,13 @@ import { type RunningHubspotSimulator, startHubspotSimulator } from '../connecto
 import { RedisJobQueue } from '../src/jobs/redis-queue.ts';
 import { type OpenDatabase, openDatabase } from '../src/store/database.ts';
 import { SecretBox } from '../src/store/secrets.ts';
-import { type NewChangeEvent, Store } from '../src/store/store.ts';
+import { Store } from '../src/store/store.ts';
 import { testDatabases } from './support/databases.ts';
 import { testRedis } from './support/redis.ts';
 import {
   changesLeft,
   duplicateEmails,
+  emailEdit,
   FLEET_SECRET,
   fleetDatabase,
   fleetLayout,
@@ -117,24 +118,7 @@ describe.skipIf(skip)('three worker processes', () => {
     for (const t of fleet.tenants) {
       const [north] = t.children;
       const contact = sim.portal(north).contacts[0];
-      const event: NewChangeEvent = {
-        provider: 'hubspot',
-        accountId: north,
-        subscriptionId: '1',
-        subscriptionType: 'contact.propertyChange',
-        objectTypeId: '0-1',
-        objectId: contact?.id ?? '',
-        propertyName: 'email',
-        propertyValue: null,
-        mergedObjectIds: null,
-        primaryObjectId: null,
-        associatedObjectId: null,
-        associatedTypeId: null,
-        occurredAt: new Date(),
-        changeSource: 'CRM_UI',
-        sourceId: null,
-      };
-      expect(await store.changeEvents.record([event])).toBe(1);
+      expect(await store.changeEvents.record([emailEdit(north, contact?.id ?? '')])).toBe(1);
     }
     for (let burst = 0; burst < 3; burst++)
       for (const tenantId of tenantIds)

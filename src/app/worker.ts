@@ -53,3 +53,15 @@ export async function startWorker(
     },
   };
 }
+
+/** SIGINT / SIGTERM: the worker finishes its jobs, the runtime closes, the process exits. */
+export function stopOnSignals(working: Working, runtime: Pick<Runtime, 'close'>): void {
+  const stop = () => {
+    void working
+      .close()
+      .then(() => runtime.close())
+      .finally(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}

@@ -115,19 +115,11 @@ program
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
       throw new InputError('--concurrency must be a whole number from 1 to 64');
     const { loadConfig } = await import('../app/config.ts');
-    const { startWorker, WORKER_NEEDS } = await import('../app/worker.ts');
+    const { startWorker, stopOnSignals, WORKER_NEEDS } = await import('../app/worker.ts');
     const config = loadConfig();
     if (!config.REDIS_URL || !config.DATABASE_URL) throw new InputError(WORKER_NEEDS);
     await withRuntime(async (runtime) => {
-      const working = await startWorker(runtime, { concurrency });
-      const stop = () => {
-        void working
-          .close()
-          .then(() => runtime.close())
-          .finally(() => process.exit(0));
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      stopOnSignals(await startWorker(runtime, { concurrency }), runtime);
     }, true);
   });
 

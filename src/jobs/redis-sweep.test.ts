@@ -1,9 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../connectors/connector.ts';
 import { testRedis } from '../../test/support/redis.ts';
+import { emailEdit } from '../../test/support/worker-fleet.ts';
 import { openDatabase } from '../store/database.ts';
 import { SecretBox } from '../store/secrets.ts';
-import { type NewChangeEvent, Store } from '../store/store.ts';
+import { Store } from '../store/store.ts';
 import { dailySchedulerId, RedisJobQueue } from './redis-queue.ts';
 import { RedisSweep } from './redis-sweep.ts';
 
@@ -14,24 +15,6 @@ const redis = await testRedis();
 const prefix = redis.prefix();
 afterAll(async () => {
   if (!redis.skip) await redis.clear(prefix);
-});
-
-const event = (accountId: string): NewChangeEvent => ({
-  provider: 'hubspot',
-  accountId,
-  subscriptionId: '1',
-  subscriptionType: 'contact.propertyChange',
-  objectTypeId: '0-1',
-  objectId: '101',
-  propertyName: 'email',
-  propertyValue: null,
-  mergedObjectIds: null,
-  primaryObjectId: null,
-  associatedObjectId: null,
-  associatedTypeId: null,
-  occurredAt: new Date('2026-01-01T00:00:00Z'),
-  changeSource: 'CRM_UI',
-  sourceId: null,
 });
 
 async function storeWithTenant(settings: Record<string, unknown>, portal: string) {
@@ -68,7 +51,7 @@ describe.skipIf(redis.skip)('the queue sweep', () => {
     const queue = new RedisJobQueue({ url: redis.url, prefix: `${prefix}-events` }, silentLogger);
     try {
       const now = new Date();
-      await store.changeEvents.record([event('p1')], new Date(now.getTime() - 5_000));
+      await store.changeEvents.record([emailEdit('p1', '101')], new Date(now.getTime() - 5_000));
       const sweep = new RedisSweep({
         store,
         queue,

@@ -6,7 +6,7 @@ import type { Connector } from '../../connectors/connector.ts';
 import { sandboxConnection } from '../../connectors/hubspot/sync-fixture.ts';
 import type { LoggedCall } from '../../connectors/shared/simulator-kit.ts';
 import type { Snapshot } from '../../src/core/index.ts';
-import type { Store } from '../../src/store/store.ts';
+import type { NewChangeEvent, Store } from '../../src/store/store.ts';
 import { runTenant } from '../../src/sync/run-tenant.ts';
 import { serverUrl } from './databases.ts';
 import { account, person, tenant } from './snapshot-builder.ts';
@@ -187,3 +187,22 @@ export function duplicateEmails(
   }
   return [...seen].filter(([, n]) => n > 1).map(([email]) => email);
 }
+
+/** A HubSpot edit of a contact's email, as the webhook route stores it. */
+export const emailEdit = (accountId: string, objectId: string, occurredAt = new Date()): NewChangeEvent => ({
+  provider: 'hubspot',
+  accountId,
+  subscriptionId: '1',
+  subscriptionType: 'contact.propertyChange',
+  objectTypeId: '0-1',
+  objectId,
+  propertyName: 'email',
+  propertyValue: null,
+  mergedObjectIds: null,
+  primaryObjectId: null,
+  associatedObjectId: null,
+  associatedTypeId: null,
+  occurredAt,
+  changeSource: 'CRM_UI',
+  sourceId: null,
+});

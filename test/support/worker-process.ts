@@ -2,7 +2,7 @@ import { hubspotConnector } from '../../connectors/hubspot/index.ts';
 import { loadConfig } from '../../src/app/config.ts';
 import { createLogger } from '../../src/app/logger.ts';
 import { openRuntime } from '../../src/app/runtime.ts';
-import { startWorker } from '../../src/app/worker.ts';
+import { startWorker, stopOnSignals } from '../../src/app/worker.ts';
 import { PROCESS_ID } from '../../src/sync/run-tenant.ts';
 
 // `community-sync worker` as the CLI starts it (same config, runtime and startWorker), with HubSpot at SIM_URL (the
@@ -19,13 +19,5 @@ const runtime = await openRuntime(config, logger, {
     clientSecret: 'sim-client-secret',
   }),
 });
-const working = await startWorker(runtime);
+stopOnSignals(await startWorker(runtime), runtime);
 process.stdout.write(`worker ${PROCESS_ID}\n`);
-const stop = () => {
-  void working
-    .close()
-    .then(() => runtime.close())
-    .finally(() => process.exit(0));
-};
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
