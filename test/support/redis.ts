@@ -12,7 +12,7 @@ export interface TestRedis {
   skip: string | null;
   /** A key prefix no other test (file or run) uses. */
   prefix(): string;
-  /** Deletes every key under a prefix. */
+  /** Deletes every key under a prefix (and the prefixes a test derives from it by appending). */
   clear(prefix: string): Promise<void>;
 }
 
@@ -42,7 +42,7 @@ export async function testRedis(): Promise<TestRedis> {
     clear: async (prefix) => {
       const client = new Redis(redisUrl);
       try {
-        const keys = await client.keys(`${prefix}:*`);
+        const keys = await client.keys(`${prefix}*`);
         if (keys.length > 0) await client.del(...keys);
       } finally {
         client.disconnect();
