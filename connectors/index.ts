@@ -23,6 +23,8 @@ export function configuredConnectors(
   const connectors: Partial<Record<ProviderName, Connector>> = {};
   const sharedState = openSharedState({
     redisUrl: config.REDIS_URL,
+    // The queue's prefix too: deployments (or test runs) sharing one Redis keep their limits apart as well.
+    prefix: `${config.REDIS_PREFIX}:`,
     sealer: new SecretBox(config.appSecret),
   });
   if (sandbox) {

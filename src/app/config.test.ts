@@ -57,4 +57,18 @@ describe('configuration from the environment', () => {
       /SALESFORCE_POLL_SECONDS: must be 0 \(off\) or 10 to 86400 seconds/,
     );
   });
+
+  it('REDIS_URL needs DATABASE_URL, and the refusal names both', () => {
+    expect(() => loadConfig({ DATA_DIR: dataDir(), REDIS_URL: 'redis://127.0.0.1:6379' })).toThrow(
+      /REDIS_URL: requires DATABASE_URL/,
+    );
+    const shared = loadConfig({
+      DATA_DIR: dataDir(),
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      DATABASE_URL: 'postgres://db.example.com/sync',
+    });
+    expect(shared).toMatchObject({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_PREFIX: 'community-sync' });
+    expect(loadConfig({ DATA_DIR: dataDir() }).REDIS_URL).toBeUndefined();
+    expect(() => loadConfig({ DATA_DIR: dataDir(), REDIS_URL: 'http://x' })).toThrow(/REDIS_URL: /);
+  });
 });

@@ -16,8 +16,16 @@ export const envSchema = z.object({
   PORT: port.default(3000),
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: optional.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
-  /** Shared state (limits, token refreshes) for several workers; unset: this process alone. */
+  /**
+   * Redis for the job queue shared by `serve` and any number of `worker` processes, and for the state they share
+   * (limits, token refreshes); without it, all in-process.
+   */
   REDIS_URL: optional.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
+  /** Prefix of the queue's Redis keys, so deployments (or test runs) sharing one Redis stay apart. */
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only')
+    .default('community-sync'),
   APP_SECRET: optional.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   PUBLIC_URL: url,
   HUBSPOT_CLIENT_ID: optional,
@@ -75,6 +83,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push('  APP_SECRET: required outside sandbox mode (32+ characters)');
   if (!sandbox && !values.PUBLIC_URL)
     problems.push('  PUBLIC_URL: required outside sandbox mode (OAuth redirect URLs)');
+  // Workers share the database: the embedded one opens in one process only.
+  if (values.REDIS_URL && !values.DATABASE_URL)
+    problems.push(
+      '  REDIS_URL: requires DATABASE_URL (serve and the workers share one Postgres server; the embedded database opens in one process only)',
+    );
   if (problems.length > 0) {
     throw new ConfigError(
       `bad environment settings:\n${problems.join('\n')}\nSee README.md "Configuration".`,

@@ -2,8 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Connector, Logger, ProviderName } from '../../connectors/connector.ts';
 import { InProcessQueue } from '../jobs/in-process-queue.ts';
-import { ChangeCaptureStreams } from '../jobs/salesforce-change-capture.ts';
-import { SalesforcePoller } from '../jobs/salesforce-poller.ts';
+import { RedisJobQueue } from '../jobs/redis-queue.ts';
+import { RedisSweep } from '../jobs/redis-sweep.ts';
 import { Scheduler } from '../jobs/scheduler.ts';
 import { createApp } from '../server/app.ts';
 import { LiveRuns } from '../server/live-runs.ts';
@@ -11,11 +11,12 @@ import { Metrics } from '../server/metrics.ts';
 import { type OpenDatabase, openDatabase } from '../store/database.ts';
 import { SecretBox } from '../store/secrets.ts';
 import { STALE_AFTER_MS, Store } from '../store/store.ts';
-import { processChangeEvents } from '../sync/change-feed.ts';
 import type { TargetedResync, TargetedResyncRequest } from '../sync/changes.ts';
 import { type RunTenantOptions, runTenant } from '../sync/run-tenant.ts';
 import { targetedResync } from '../sync/targeted-resync.ts';
 import type { Config } from './config.ts';
+import { startSalesforceFeeds } from './salesforce-feeds.ts';
+import { tenantJobRunner } from './tenant-jobs.ts';
 
 // The app's parts wired together once: store, connectors, runs, and (for `serve`) the HTTP server and the
 // daily scheduler. The CLI commands and `npm start` all go through here.
@@ -146,8 +147,9 @@ export interface Serving {
 }
 
 /**
- * Starts the HTTP server, the job queue and the daily scheduler. Runs whose process died are failed first: on the
- * embedded database (this process alone) every run left `running`; on a server only runs whose heartbeat stopped.
+ * Starts the HTTP server, the job queue and the daily scheduler (with REDIS_URL: the queue's producer side and its
+ * sweep; `worker` processes do the rest). Runs whose process died are failed first: on the embedded database (this
+ * process alone) every run left `running`; on a server only runs whose heartbeat stopped.
  */
 export async function serve(
   runtime: Runtime,
@@ -167,37 +169,17 @@ export async function serve(
   const liveRuns = new LiveRuns();
   // Change feeds (webhooks, Salesforce polling and streams) hand their record changes to one resync.
   const targeted = options.resync ?? runtime.resync;
-  const queue = new InProcessQueue({
-    run: async (job) => {
-      // Webhook events: privacy deletions are honoured even with the service off; the feed checks that itself.
-      if (job.trigger === 'webhook') {
-        await processChangeEvents(
-          {
-            store,
-            logger,
-            resync: targeted,
-            runTenant: (tenantId, options) =>
-              runtime.runTenant(tenantId, { ...options, onProgress: liveRuns.reporter(tenantId) }),
-          },
-          job.tenantId,
-        );
-        return;
-      }
-      // Turned off after it was queued (an undo turns the service off): it must not redo what was undone.
-      if (!(await store.tenants.get(job.tenantId))?.settings.enabled) {
-        logger.info(
-          { tenantId: job.tenantId, trigger: job.trigger },
-          'queued run skipped: the service is off',
-        );
-        return;
-      }
-      await runtime.runTenant(job.tenantId, {
-        trigger: job.trigger,
-        onProgress: liveRuns.reporter(job.tenantId),
+  // With REDIS_URL this process only queues: the `worker` processes run the jobs, the daily runs and the feeds.
+  const queue = config.REDIS_URL
+    ? new RedisJobQueue({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX }, logger)
+    : new InProcessQueue({
+        run: tenantJobRunner(runtime, {
+          resync: targeted,
+          progress: (tenantId) => liveRuns.reporter(tenantId),
+        }),
+        logger,
       });
-    },
-    logger,
-  });
+  const daily = queue instanceof RedisJobQueue && config.SCHEDULER === 'on' ? queue : undefined;
   // Listen first, so that with PORT=0 the OAuth redirect URLs name the port actually taken.
   const server: Server = createServer();
   await new Promise<void>((resolve, reject) => {
@@ -221,6 +203,7 @@ export async function serve(
     ...(options.hubspotWebhookSecret
       ? { webhooks: { hubspotClientSecret: options.hubspotWebhookSecret, queue } }
       : {}),
+    ...(daily ? { schedules: daily } : {}),
   });
   server.on('request', app);
   const scheduler = new Scheduler({
@@ -228,25 +211,19 @@ export async function serve(
     logger,
     run: (tenantId) => queue.enqueue({ tenantId, trigger: 'schedule' }),
   });
-  if (config.SCHEDULER === 'on') scheduler.start();
-  const feeds = { store, connectorFor: runtime.connectorFor, resync: targeted, logger };
-  const streams = runtime.connectors.salesforce ? new ChangeCaptureStreams(feeds) : null;
-  const poller =
-    runtime.connectors.salesforce && config.SALESFORCE_POLL_SECONDS > 0
-      ? new SalesforcePoller({
-          ...feeds,
-          intervalMs: config.SALESFORCE_POLL_SECONDS * 1000,
-          streaming: (tenantId, orgKey) => streams?.isStreaming(tenantId, orgKey) ?? false,
-        })
+  if (config.SCHEDULER === 'on' && queue instanceof InProcessQueue) scheduler.start();
+  const sweep =
+    queue instanceof RedisJobQueue
+      ? new RedisSweep({ store, queue, logger, schedules: daily !== undefined })
       : null;
-  streams?.start();
-  poller?.start();
+  sweep?.start();
+  const feeds = queue instanceof RedisJobQueue ? null : startSalesforceFeeds(runtime, targeted);
   return {
     url: `http://localhost:${port}/`,
     close: async () => {
       scheduler.stop();
-      await poller?.stop();
-      await streams?.stop();
+      await sweep?.stop();
+      await feeds?.stop();
       await queue.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

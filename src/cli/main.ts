@@ -105,6 +105,25 @@ program
   });
 
 program
+  .command('worker')
+  .description(
+    'run the jobs serve queues in Redis (daily runs, webhook resyncs); needs REDIS_URL and DATABASE_URL',
+  )
+  .option('--concurrency <n>', 'jobs of different tenants run at once', '1')
+  .action(async (options: { concurrency: string }) => {
+    const concurrency = Number(options.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
+      throw new InputError('--concurrency must be a whole number from 1 to 64');
+    const { loadConfig } = await import('../app/config.ts');
+    const { startWorker, stopOnSignals, WORKER_NEEDS } = await import('../app/worker.ts');
+    const config = loadConfig();
+    if (!config.REDIS_URL || !config.DATABASE_URL) throw new InputError(WORKER_NEEDS);
+    await withRuntime(async (runtime) => {
+      stopOnSignals(await startWorker(runtime, { concurrency }), runtime);
+    }, true);
+  });
+
+program
   .command('sync')
   .description("run a tenant's sync now")
   .requiredOption('--tenant <id>', 'tenant id (see the accounts command)')

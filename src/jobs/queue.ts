@@ -1,7 +1,7 @@
 // The work queue between what asks for runs (webhooks, the daily schedule) and what performs them. Jobs name a
 // tenant (later also what changed); per tenant at most one job waits and one is active, and the store's run lock
-// keeps a tenant's runs apart whoever starts them. The in-process queue is the default; a Redis-backed one can
-// stand behind the same interface.
+// keeps a tenant's runs apart whoever starts them. The in-process queue is the default; with REDIS_URL the Redis
+// one (redis-queue.ts) stands behind the same interface.
 
 export interface TenantJob {
   tenantId: string;
@@ -23,3 +23,15 @@ export interface JobQueue {
 
 /** Performs one job; throws RunInProgressError when the tenant's run lock is taken (the job then waits again). */
 export type JobRunner = (job: TenantJob) => Promise<unknown>;
+
+/**
+ * Daily runs kept outside this process (the Redis queue's job schedulers). The in-process scheduler needs none: it
+ * re-reads the settings at every wake-up.
+ */
+export interface DailySchedules {
+  /** Brings the tenant's daily run in line with its settings: due at its time in its zone, or gone when off. */
+  scheduleDaily(
+    tenantId: string,
+    settings: { enabled: boolean; schedule: { time: string; timeZone: string } },
+  ): Promise<void>;
+}

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger, ProviderName } from '../../connectors/connector.ts';
-import type { JobQueue } from '../jobs/queue.ts';
+import type { DailySchedules, JobQueue } from '../jobs/queue.ts';
 import type { Admin, InstallState, Store } from '../store/store.ts';
 import type { TargetedResync } from '../sync/changes.ts';
 import type { ConnectorFor, RunResult, RunTenantOptions } from '../sync/run-tenant.ts';
@@ -27,6 +27,8 @@ export interface ServerDeps {
   logger?: Logger;
   /** Webhooks: HubSpot's client secret (signatures) and the queue that turns events into resyncs. */
   webhooks?: { hubspotClientSecret: string; queue: JobQueue };
+  /** Daily runs kept outside this process (Redis job schedulers): told of every change to a tenant's schedule. */
+  schedules?: DailySchedules;
   /** Counters for GET /metrics; the app counts runs and webhooks in it. */
   metrics?: Metrics;
   /** Origins allowed to frame the app (the CRM hosts that embed its settings page); none by default. */
@@ -105,3 +107,20 @@ export function requireAdmin(ctx: RouteContext) {
 }
 
 export const adminOf = (response: Response): AdminLocals => response.locals as AdminLocals;
+
+/**
+ * Tells the daily schedules (when kept outside this process) what a tenant's settings now say. The settings are
+ * saved either way: a failure (Redis away) is logged, and `serve`'s queue sweep brings the schedule in line later.
+ */
+export async function rescheduleDaily(
+  ctx: RouteContext,
+  tenantId: string,
+  settings: { enabled: boolean; schedule: { time: string; timeZone: string } },
+): Promise<void> {
+  await ctx.deps.schedules?.scheduleDaily(tenantId, settings).catch((error: unknown) => {
+    ctx.logger.warn(
+      { tenantId, error: String(error) },
+      'daily run not rescheduled yet; the queue sweep will',
+    );
+  });
+}

@@ -110,6 +110,19 @@ export class ChangeEventRepository {
     return rows.map(toEvent);
   }
 
+  /** Accounts with events still unprocessed that were stored before `receivedBefore` (a job for them was lost). */
+  async accountsWithPending(provider: string, receivedBefore: Date): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('change_events')
+      .select('account_id')
+      .distinct()
+      .where('provider', '=', provider)
+      .where('processed_at', 'is', null)
+      .where('received_at', '<', receivedBefore)
+      .execute();
+    return rows.map((row) => row.account_id);
+  }
+
   async markProcessed(ids: readonly string[], at = new Date()): Promise<void> {
     for (const chunk of chunks(ids, 1_000)) {
       await this.db

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { mergeSettings } from '../../core/index.ts';
 import { nextRunOf } from '../../jobs/schedule.ts';
 import { ACTIVE_STATUSES, ALL_STATUSES, type StoredAccount } from '../../store/store.ts';
-import { adminOf, type RouteContext } from '../context.ts';
+import { adminOf, type RouteContext, rescheduleDaily } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import { acknowledgedOf, requireAcknowledgement } from './acknowledgements.ts';
 
@@ -71,6 +71,7 @@ export function tenantRoutes(ctx: RouteContext): Router {
     if (merged.copyToCorporate && !tenant.settings.copyToCorporate)
       await requireAcknowledgement(store, tenantId, 'corporate-copies');
     const settings = await store.tenants.saveSettings(tenantId, merged);
+    await rescheduleDaily(ctx, tenantId, settings);
     const changed = Object.fromEntries(
       Object.entries(settings).filter(
         ([key, value]) =>
@@ -96,6 +97,8 @@ export function tenantRoutes(ctx: RouteContext): Router {
   router.delete('/', async (_request, response) => {
     const { tenantId, admin } = adminOf(response);
     await ctx.connections.uninstall(tenantId, admin);
+    const after = await store.tenants.get(tenantId);
+    if (after) await rescheduleDaily(ctx, tenantId, after.settings);
     ctx.cookies.signOut(response);
     response.status(204).end();
   });

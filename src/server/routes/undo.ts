@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Admin } from '../../store/store.ts';
 import { copiesCreated, NotRevertableError, removeEverything, revertOf } from '../../sync/undo.ts';
-import { adminOf, type RouteContext } from '../context.ts';
+import { adminOf, type RouteContext, rescheduleDaily } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import { runId, runResponse } from './runs.ts';
 
@@ -19,7 +19,8 @@ export function undoRoutes(ctx: RouteContext): Router {
   const turnOff = async (tenantId: string, admin: Admin, because: Record<string, unknown>) => {
     const tenant = await store.tenants.get(tenantId);
     if (!tenant?.settings.enabled) return;
-    await store.tenants.saveSettings(tenantId, { ...tenant.settings, enabled: false });
+    const settings = await store.tenants.saveSettings(tenantId, { ...tenant.settings, enabled: false });
+    await rescheduleDaily(ctx, tenantId, settings);
     await store.admins.record(tenantId, admin, 'settings', { changed: { enabled: false }, ...because });
   };
 
