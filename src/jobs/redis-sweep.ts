@@ -1,6 +1,7 @@
 import type { Logger } from '../../connectors/connector.ts';
 import type { Store } from '../store/store.ts';
 import { dailyPattern, dailySchedulerId, type RedisJobQueue } from './redis-queue.ts';
+import { Repeating } from './repeating.ts';
 
 // `serve`'s safety net for the Redis queue, every minute: what Postgres says must be queued is queued. Events whose
 // job was never queued (Redis was away when the webhook came) get one now, and the daily runs' job schedulers are
@@ -26,33 +27,22 @@ export interface SweepResult {
 }
 
 export class RedisSweep {
-  #timer: NodeJS.Timeout | undefined;
-  #stopped = false;
-  #sweeping: Promise<unknown> = Promise.resolve();
+  readonly #rounds = new Repeating(
+    () =>
+      this.sweep().catch((error: unknown) =>
+        this.options.logger.warn({ error: String(error) }, 'queue sweep failed; trying again in a minute'),
+      ),
+    () => this.options.intervalMs ?? 60_000,
+  );
 
   constructor(private readonly options: RedisSweepOptions) {}
 
   start(): void {
-    this.#stopped = false;
-    this.#schedule(0);
+    this.#rounds.start();
   }
 
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    clearTimeout(this.#timer);
-    await this.#sweeping.catch(() => {});
-  }
-
-  #schedule(delayMs: number): void {
-    if (this.#stopped) return;
-    this.#timer = setTimeout(() => {
-      this.#sweeping = this.sweep()
-        .catch((error: unknown) =>
-          this.options.logger.warn({ error: String(error) }, 'queue sweep failed; trying again in a minute'),
-        )
-        .finally(() => this.#schedule(this.options.intervalMs ?? 60_000));
-    }, delayMs);
-    this.#timer.unref();
+  stop(): Promise<void> {
+    return this.#rounds.stop();
   }
 
   async sweep(): Promise<SweepResult> {

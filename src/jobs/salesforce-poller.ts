@@ -3,6 +3,7 @@ import { asSalesforce, type ChangedRow, orgKeyOf } from '../../connectors/salesf
 import { RunInProgressError, type Store, type StoredAccount } from '../store/store.ts';
 import type { RecordChanges, TargetedResync } from '../sync/changes.ts';
 import { accountHooks } from '../sync/run-tenant.ts';
+import { Repeating } from './repeating.ts';
 import { anyChanges, feedAccount, toRecordChanges } from './salesforce-changes.ts';
 
 // Polling Salesforce for changes, the feed that needs no setup in the org: every interval, for each org of every
@@ -51,9 +52,10 @@ interface OrgRead {
 }
 
 export class SalesforcePoller {
-  #timer: NodeJS.Timeout | undefined;
-  #stopped = false;
-  #polling: Promise<unknown> = Promise.resolve();
+  readonly #rounds = new Repeating(
+    () => this.pollAll(),
+    () => this.options.intervalMs,
+  );
   /** Per org: rows handed over within the overlap (id → SystemModstamp), so the overlap repeats nothing. */
   readonly #handedOver = new Map<string, Map<string, string>>();
   /** Per org: when its next poll may be, spread by its daily allocation. */
@@ -62,23 +64,12 @@ export class SalesforcePoller {
   constructor(private readonly options: SalesforcePollerOptions) {}
 
   start(): void {
-    this.#stopped = false;
-    this.#schedule(0);
+    this.#rounds.start();
   }
 
   /** Stops polling; resolves once a poll under way has finished. */
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    clearTimeout(this.#timer);
-    await this.#polling.catch(() => {});
-  }
-
-  #schedule(delayMs: number): void {
-    if (this.#stopped) return;
-    this.#timer = setTimeout(() => {
-      this.#polling = this.pollAll().finally(() => this.#schedule(this.options.intervalMs));
-    }, delayMs);
-    this.#timer.unref();
+  stop(): Promise<void> {
+    return this.#rounds.stop();
   }
 
   /** One round: every org of every enabled tenant that is due. */
@@ -91,7 +82,7 @@ export class SalesforcePoller {
         const accounts = (await store.accounts.list(tenant.id, ['connected'])).filter(
           (a) => a.provider === 'salesforce',
         );
-        if (this.#stopped) return polls;
+        if (this.#rounds.stopped) return polls;
         polls.push(...(await this.pollTenant(tenant.id, accounts)));
       }
     } catch (error) {
