@@ -120,7 +120,49 @@ export interface AccountSession {
    * them. Ids the account no longer has are left out (deleted).
    */
   readRecords(wanted: RecordsWanted): Promise<RecordsRead>;
+  /**
+   * Makes sure the app's own lists exist in this child account (issue 12's segments), kept up to date by the CRM
+   * itself from the tag field. Each is found by the id stored at creation, then by its name; an admin's renaming
+   * is kept (a list found by id is never renamed back); a stored list that is gone is created again only when
+   * `recreateMissing` is true. Never changes or deletes anything else. Problems (a missing scope or permission, a
+   * cap on lists) are reported as warnings, not thrown, so the rest of the run goes on.
+   */
+  ensureSegments?(request: SegmentRequest): Promise<SegmentReport>;
   calls(): CallStats;
+}
+
+/** One list the app keeps in a child account: records whose tag field holds any of `tagValues`. */
+export interface SegmentSpec {
+  key: 'shared' | 'primary' | 'secondary';
+  /** The name it is created with, in the mode's words (e.g. "Community Sync · primary here"). */
+  name: string;
+  /** Option values of the app's tag field (the stored values, not labels); any of them puts a record in the list. */
+  tagValues: string[];
+}
+
+/** A list as the app found or made it: its id in the CRM (for Salesforce, the list view's full name or id). */
+export interface SegmentState {
+  key: SegmentSpec['key'];
+  id: string;
+  /** Its name now (the admin may have renamed it). */
+  name: string;
+  /** Salesforce keeps a Contact and a Lead list view per list: one state per object. */
+  object?: string;
+}
+
+export interface SegmentRequest {
+  specs: readonly SegmentSpec[];
+  /** What earlier runs stored for this account. */
+  known: readonly SegmentState[];
+  /** The admin turned the setting off and on since the lists were made: lists deleted meanwhile are made again. */
+  recreateMissing: boolean;
+}
+
+export interface SegmentReport {
+  segments: SegmentState[];
+  /** Lists created this run (the rest were found). */
+  created: SegmentState[];
+  warnings: { code: 'segments-permission' | 'segments-limit' | 'segments-missing'; detail: string }[];
 }
 
 export interface RecordsWanted {
