@@ -1,10 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PRIMARY_TAG, SECONDARY_TAG, type TagOption } from '../../src/core/index.ts';
 import { runOnce } from '../../src/sync/run-once.ts';
 import type { SegmentSpec } from '../connector.ts';
 import { LABEL_MAX, viewLabel } from './segments.ts';
-import { type SalesforceSimulator, startSalesforceSimulator } from './simulator.ts';
-import { runAccounts, tenantSnapshot } from './test-support/tenant.ts';
+import type { SalesforceSimulator } from './simulator.ts';
+import { simulatorPerTest } from './test-support/per-test.ts';
+import { runAccounts } from './test-support/tenant.ts';
 
 const TAG = 'Community_Sync_Tags__c';
 const OPTIONS: TagOption[] = [PRIMARY_TAG, SECONDARY_TAG].map((value) => ({ value, label: value }));
@@ -18,16 +19,10 @@ const SPECS: SegmentSpec[] = [
   { key: 'secondary', name: 'Community Sync · primary elsewhere (suppress)', tagValues: [SECONDARY_TAG] },
 ];
 
-let simulator: SalesforceSimulator | null = null;
-afterEach(async () => {
-  await simulator?.close();
-  simulator = null;
-});
+const startSimulator = simulatorPerTest();
 
 async function start(oneOrg = false) {
-  const snapshot = tenantSnapshot();
-  const sim = await startSalesforceSimulator({ snapshot, oneOrg });
-  simulator = sim;
+  const { sim, snapshot } = await startSimulator(oneOrg);
   const accounts = runAccounts(sim, snapshot, oneOrg);
   const open = (accountId: string) => {
     const account = [...accounts.children, ...(accounts.corporate ? [accounts.corporate] : [])].find(
