@@ -248,4 +248,17 @@ describe('Salesforce ensureSegments (one org)', () => {
       'Contact.CS_Segment_shared_102',
     ]);
   });
+
+  it('makes no views for an Account whose name a list view filter cannot hold, and says why', async () => {
+    const { sim, open } = await start(true);
+    const org = sim.org('101');
+    await open('101').ensureTagField(OPTIONS);
+    const account = org.find('Account', '102');
+    if (!account) throw new Error('no account 102');
+    account.Name = 'Maple Court, East';
+    const report = await open('102').ensureSegments?.({ specs: SPECS, known: [], recreateMissing: false });
+    expect(report?.warnings.map((w) => w.code)).toEqual(['segments-limit']);
+    expect(report?.created).toEqual([]);
+    expect(sim.metadata.of(org).listViews.size).toBe(0);
+  });
 });

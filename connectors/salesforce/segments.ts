@@ -82,6 +82,15 @@ export async function ensureSegments(ctx: SessionContext, request: SegmentReques
   try {
     const accountId = scopedAccountId(ctx);
     const accountName = accountId ? await accountNameOf(ctx, accountId) : null;
+    // A list view filter separates values by commas: such a name would filter on its parts, listing other people.
+    if (accountName?.includes(',')) {
+      report.segments.push(...request.known);
+      report.warnings.push({
+        code: 'segments-limit',
+        detail: `A Salesforce list view cannot filter on an Account name with a comma ("${accountName}"), so no lists were made for it; rename the Account to have them made.`,
+      });
+      return report;
+    }
     for (const object of segmentObjects(ctx))
       await ensureForObject(ctx, request, { object, accountId, accountName }, report);
     return report;
