@@ -40,7 +40,9 @@ export interface OrgLink {
 /** What a request was for, from its URL and method. */
 export function callKindOf(method: string, url: string): CallKind {
   if (url.includes('/services/oauth2/token')) return 'auth';
-  if (url.includes('/tooling/') || url.endsWith('/describe')) return 'schema';
+  // The Metadata API (SOAP) creates and reads the app's list views: schema work, like the tag field.
+  if (url.includes('/tooling/') || url.endsWith('/describe') || url.includes('/services/Soap/m/'))
+    return 'schema';
   // Composite carries the change feed's queries: reads, though POSTed.
   if (url.endsWith('/composite')) return 'read';
   if (method === 'GET' || url.endsWith('/jobs/query')) return 'read';

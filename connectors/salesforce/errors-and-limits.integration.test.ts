@@ -1,22 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runOnce } from '../../src/sync/run-once.ts';
 import { ConnectorError } from '../connector.ts';
 import { salesforceConnector } from './index.ts';
 import { splitPicklist } from './people.ts';
-import { type SalesforceSimulator, startSalesforceSimulator } from './simulator.ts';
-import { connectionOf, runAccounts, tenantSnapshot } from './test-support/tenant.ts';
+import { simulatorPerTest } from './test-support/per-test.ts';
+import { connectionOf, runAccounts } from './test-support/tenant.ts';
 
 const TAG = 'Community_Sync_Tags__c';
-let simulator: SalesforceSimulator | null = null;
-afterEach(async () => {
-  await simulator?.close();
-  simulator = null;
-});
+const startSimulator = simulatorPerTest();
 
 async function start(oneOrg = false) {
-  const snapshot = tenantSnapshot();
-  simulator = await startSalesforceSimulator({ snapshot, oneOrg });
-  const sim = simulator;
+  const { sim, snapshot } = await startSimulator(oneOrg);
   const run = (options = {}) =>
     runOnce({ settings: snapshot.settings, ...runAccounts(sim, snapshot, oneOrg, options) });
   return { snapshot, sim, run };

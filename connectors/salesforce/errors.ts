@@ -3,12 +3,15 @@ import type { RetryVerdict } from '../shared/retry.ts';
 
 // What a failed Salesforce request means: retry, refresh the session, or give up with which kind of failure.
 
-/** The `errorCode` jsforce puts on an API error (`INVALID_SESSION_ID`, `ERROR_HTTP_503` ...); null otherwise. */
+/**
+ * The `errorCode` jsforce puts on an API error (`INVALID_SESSION_ID`, `ERROR_HTTP_503` ...); null otherwise. SOAP
+ * faults (the Metadata API) name it with a namespace (`sf:INSUFFICIENT_ACCESS`), dropped here.
+ */
 export const errorCodeOf = (error: unknown): string | null =>
   typeof error === 'object' &&
   error !== null &&
   typeof (error as { errorCode?: unknown }).errorCode === 'string'
-    ? (error as { errorCode: string }).errorCode
+    ? (error as { errorCode: string }).errorCode.replace(/^\w+:/, '')
     : null;
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));

@@ -27,6 +27,7 @@ import { pullChild, pullCorporate } from './pull.ts';
 import { readRecords } from './record-reads.ts';
 import { applyRelationships } from './relationships.ts';
 import { SchemaCache } from './schema.ts';
+import { ensureSegments } from './segments.ts';
 import { ensureTagField } from './tag-field.ts';
 
 // One account, one run: the AccountSession every provider implements, on the parts in this folder.
@@ -90,6 +91,7 @@ export function openSession(
       inRelationshipMode(ctx) ? applyRelationships(ctx, actions, plan) : applyCopies(ctx, actions),
     readContactDetails: (ids) => readContactDetails(ctx, ids),
     readRecords: (wanted) => readRecords(ctx, wanted),
+    ensureSegments: (request) => ensureSegments(ctx, request),
     calls: () => tally.stats(),
     apiShare: () => budget.spentShare(),
     dailyLimit: () => budget.dailyLimit(),

@@ -12,6 +12,7 @@ import {
   sendJson,
 } from '../shared/simulator-kit.ts';
 import { type ChangeType, MAX_SELECTED_ENTITIES, SimChangeStream } from './simulator-cdc.ts';
+import { readText, SimMetadata, sessionIdOf, soapFault } from './simulator-metadata.ts';
 import { SimOAuth } from './simulator-oauth.ts';
 import { type CustomFieldDef, SimOrg, type SimUser, seedChild, seedCorporate } from './simulator-org.ts';
 import { type ParsedQuery, parseSoql, runQuery, type SimRecord, SoqlError } from './simulator-soql.ts';
@@ -22,7 +23,8 @@ import { createOne, failure, updateOne } from './simulator-writes.ts';
 // create, read, update and delete (what a community's staff would do), queryAll (deleted and merged records),
 // Composite (up to 25 subrequests, 5 of them queries, one API call), Tooling API CustomField and
 // PlatformEventChannelMember, Change Data Capture over CometD (simulator-cdc.ts), Bulk API 2.0 query jobs,
-// Sforce-Limit-Info, the daily allocation, session expiry and fault injection. Every call is recorded.
+// Sforce-Limit-Info, the daily allocation, session expiry and fault injection. Every call is recorded. The Metadata
+// API (SOAP, ListView) and the REST list view resources live in simulator-metadata.ts.
 
 export const QUERY_PAGE = 2_000;
 export const COLLECTION_LIMIT = 200;
@@ -42,6 +44,8 @@ export interface SalesforceSimulator {
   bulkPageSize: number;
   /** Change Data Capture: the events each org emitted, and the CometD endpoint's clients. */
   changeStream: SimChangeStream;
+  /** The Metadata API's list views per org, who may change them, and their members. */
+  metadata: SimMetadata;
   /** An access token of another user of the account's org (a community's staff), for writes the app did not make. */
   staffToken(accountId: string, username?: string): string;
   /** Merges records as a user would in Salesforce's UI (no REST resource merges); emits the change events. */
@@ -112,6 +116,7 @@ export async function startSalesforceSimulator(options: SimulatorOptions): Promi
   );
   const calls = new CallLog();
   const changeStream = new SimChangeStream();
+  const metadata = new SimMetadata();
   const faults = new Faults(options.faults);
   const cursors = new Map<string, { rows: Record<string, unknown>[]; offset: number }>();
   const bulkJobs = new Map<string, { rows: Record<string, unknown>[]; fields: string[]; object: string }>();
@@ -123,6 +128,7 @@ export async function startSalesforceSimulator(options: SimulatorOptions): Promi
     faults,
     bulkPageSize: 50_000,
     changeStream,
+    metadata,
     staffToken: (accountId, username) => auth.grantFor(accountId, username ?? `staff@${accountId}.example`),
     merge(accountId, object, masterId, mergedIds) {
       const org = simulator.org(accountId);
@@ -471,6 +477,8 @@ export async function startSalesforceSimulator(options: SimulatorOptions): Promi
     user: SimUser,
   ): Promise<Answer> {
     const method = request.method ?? 'GET';
+    const listViews = metadata.rest(org, method, rest, version);
+    if (listViews) return listViews;
     if ((rest === '/query' || rest === '/queryAll' || rest === '/tooling/query') && method === 'GET') {
       const soql = url.searchParams.get('q') ?? '';
       const { rows } = queryRows(org, soql, rest.startsWith('/tooling'), rest === '/queryAll');
@@ -552,6 +560,18 @@ export async function startSalesforceSimulator(options: SimulatorOptions): Promi
     throw notFound;
   }
 
+  /** The Metadata API's SOAP endpoint: the session travels in the envelope, errors as SOAP faults. */
+  async function metadataCall(request: IncomingMessage): Promise<[Answer, SimOrg | null]> {
+    const source = await readText(request);
+    const { org, user, valid } = auth.bearer(`Bearer ${sessionIdOf(source) ?? ''}`);
+    if (!org || !user || !valid)
+      return [soapFault('INVALID_SESSION_ID', 'Invalid Session ID found in SessionHeader'), null];
+    if (org.used >= org.dailyLimit)
+      return [soapFault('REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.'), org];
+    org.used += 1;
+    return [metadata.soap(org, user.id, source), org];
+  }
+
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const path = url.pathname;
@@ -573,6 +593,8 @@ export async function startSalesforceSimulator(options: SimulatorOptions): Promi
     try {
       const authAnswer = await oauth(request, url);
       if (authAnswer) return send(authAnswer, null);
+      if (/^\/services\/Soap\/m\/\d+\.0$/.test(path) && request.method === 'POST')
+        return send(...(await metadataCall(request)));
       // jsforce's streaming client (Faye) names the token `OAuth <token>`.
       const authorization = request.headers.authorization?.replace(/^OAuth /, 'Bearer ');
       const cometd = /^\/cometd\/\d+\.0\/?$/.test(path) && request.method === 'POST';
