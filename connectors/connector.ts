@@ -222,7 +222,11 @@ export interface Connector {
    */
   listInnerAccounts?(connection: AccountConnection, hooks?: SessionHooks): Promise<InnerAccount[]>;
   /** The provider's consent page URL, carrying our signed `state`. */
-  authorizeUrl(params: { state: string; redirectUri: string }): string;
+  /**
+   * The provider's consent page. `segments`: the tenant keeps lists in its accounts (issue 12), so ask for what that
+   * needs too (HubSpot: the lists scopes); a provider that needs nothing more ignores it.
+   */
+  authorizeUrl(params: { state: string; redirectUri: string; segments?: boolean }): string;
   /** A code the provider refuses throws ConnectorError `rejected` carrying the provider's reason. */
   exchangeCode(params: { code: string; redirectUri: string }): Promise<ConnectedIdentity>;
   /** A refresh token the provider refuses throws ConnectorError `auth-revoked`. */
