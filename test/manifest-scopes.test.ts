@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SCOPES } from '../connectors/hubspot/options.ts';
+import { hubspotConnector } from '../connectors/hubspot/index.ts';
+import { DEFAULT_SCOPES, SEGMENT_SCOPES } from '../connectors/hubspot/options.ts';
 import { readScenario, startTenant } from '../connectors/hubspot/sync-fixture.ts';
 import { salesforceConnector } from '../connectors/salesforce/index.ts';
 import { readManifest } from '../src/cli/hubspot-project.ts';
+import { segmentSpecs, settingsSchema } from '../src/core/index.ts';
 
 // manifest.json must ask for exactly the scopes the OAuth code requests, and each must be needed by an endpoint
 // the code really calls.
@@ -24,7 +26,17 @@ const HUBSPOT_ENDPOINTS: Record<string, { method: string; path: RegExp }[]> = {
   ],
   'crm.schemas.contacts.read': [{ method: 'GET', path: /^\/crm\/v3\/properties\/contacts/ }],
   'crm.schemas.contacts.write': [{ method: 'POST|PATCH', path: /^\/crm\/v3\/properties\/contacts/ }],
+  // Conditionally required: only tenants with the segments setting on (issue 12).
+  'crm.lists.read': [{ method: 'GET', path: /^\/crm\/v3\/lists\// }],
+  'crm.lists.write': [{ method: 'POST', path: /^\/crm\/v3\/lists$/ }],
 };
+
+const used = (calls: readonly { method: string; path: string }[], scope: string) =>
+  calls.some((call) =>
+    (HUBSPOT_ENDPOINTS[scope] ?? []).some(
+      (e) => new RegExp(`^(${e.method})$`).test(call.method) && e.path.test(call.path.split('?')[0] ?? ''),
+    ),
+  );
 
 describe('manifest.json scopes', () => {
   it('HubSpot: the consent URL asks for exactly the manifest required scopes', () => {
@@ -53,6 +65,51 @@ describe('manifest.json scopes', () => {
         );
         expect(used, `scope ${scope} is requested but no call needs it`).toBe(true);
       }
+    } finally {
+      await tenant.close();
+    }
+  });
+
+  it('HubSpot: the lists scopes are conditionally required, asked for only with segments, and each is used', async () => {
+    expect([...SEGMENT_SCOPES].sort()).toEqual(
+      [...manifest.providers.hubspot.conditionallyRequiredScopes].sort(),
+    );
+    const connector = hubspotConnector({ clientId: 'id' });
+    const scopes = (segments: boolean) =>
+      (
+        new URL(
+          connector.authorizeUrl({ state: 's', redirectUri: 'https://app.example/cb', segments }),
+        ).searchParams.get('scope') ?? ''
+      ).split(' ');
+    expect(scopes(false).sort()).toEqual([...manifest.providers.hubspot.requiredScopes].sort());
+    expect(scopes(true).sort()).toEqual(
+      [
+        ...manifest.providers.hubspot.requiredScopes,
+        ...manifest.providers.hubspot.conditionallyRequiredScopes,
+      ].sort(),
+    );
+    const tenant = await startTenant(readScenario('bob-smith-two-communities'));
+    try {
+      const specs = segmentSpecs(settingsSchema.parse({}));
+      // Twice: the first run makes the lists, the second finds them by the ids the first reported.
+      const ids = new Map<string, { key: 'shared' | 'primary' | 'secondary'; id: string; name: string }[]>();
+      for (let i = 0; i < 2; i++)
+        await tenant.run({
+          segments: async (accountId, session) => {
+            const report = await session.ensureSegments?.({
+              specs,
+              known: ids.get(accountId) ?? [],
+              recreateMissing: false,
+            });
+            ids.set(accountId, report?.segments ?? []);
+            return [];
+          },
+        });
+      for (const scope of manifest.providers.hubspot.conditionallyRequiredScopes)
+        expect(
+          used(tenant.simulator.calls.all(), scope),
+          `scope ${scope} is requested but no call needs it`,
+        ).toBe(true);
     } finally {
       await tenant.close();
     }

@@ -49,6 +49,15 @@ describe('npm start in sandbox mode', () => {
     expect(shared).toBeGreaterThanOrEqual(2);
     expect(lines.join('\n')).toMatch(/with primary account Lakeside Terrace/);
     expect(Number(/^(\d+) changes written$/m.exec(lines.join('\n'))?.[1])).toBeGreaterThan(shared);
+    // Each community's suppress list holds its shared people whose primary community is another one.
+    const suppressed = [
+      ...lines
+        .join('\n')
+        .matchAll(/^ {2}(\d+) in (.+)'s "Community Sync · primary elsewhere \(suppress\)" list$/gm),
+    ];
+    expect(suppressed.length).toBeGreaterThanOrEqual(2);
+    const secondaries = suppressed.reduce((sum, m) => sum + Number(m[1]), 0);
+    expect(secondaries).toBeGreaterThanOrEqual(shared);
     const url = lines.at(-1) as string;
     expect(await (await fetch(new URL('healthz', url))).json()).toEqual({ status: 'ok' });
     const page = await fetch(url);

@@ -17,6 +17,7 @@ import { type HubspotOptionsInput, resolveOptions } from './options.ts';
 import { PortalCaller } from './portal-caller.ts';
 import { pullContacts, pullDeals, pullPipelines } from './pull.ts';
 import { readRecords } from './record-reads.ts';
+import { ensureSegments } from './segments.ts';
 import { ensureTagOptions, readProperty, type TagField } from './tag-property.ts';
 import { TokenKeeper } from './tokens.ts';
 
@@ -125,6 +126,7 @@ export function hubspotConnector(input: HubspotOptionsInput = {}): Connector {
           }),
         readContactDetails: (ids) => readContactDetails(caller, ids),
         readRecords: (wanted) => readRecords(caller, wanted, options.tagProperty, labels),
+        ensureSegments: (request) => ensureSegments(caller, options.tagProperty, request),
         calls: () => tally.stats(),
       };
     },

@@ -9,7 +9,7 @@ import {
 import type { CallTally } from '../shared/call-tally.ts';
 import { withRetry } from '../shared/retry.ts';
 import { classify, failureKind, type HttpFailure, httpFailure, providerMessage, statusOf } from './errors.ts';
-import type { HubspotOptions } from './options.ts';
+import { type HubspotOptions, SEGMENT_SCOPES } from './options.ts';
 
 // OAuth v3: the consent URL, code exchange, refresh, introspection (which portal and user a token belongs to)
 // and revocation. @hubspot/api-client 13.5 only wraps v1 (retired 2027-02-16), so v3 goes through the client's
@@ -21,12 +21,13 @@ const REVOKE = '/oauth/v3/token/revoke';
 
 export function authorizeUrl(
   options: HubspotOptions,
-  params: { state: string; redirectUri: string },
+  params: { state: string; redirectUri: string; segments?: boolean },
 ): string {
   const url = new URL(options.authorizeBaseUrl);
   url.searchParams.set('client_id', options.clientId);
   url.searchParams.set('redirect_uri', params.redirectUri);
-  url.searchParams.set('scope', options.scopes.join(' '));
+  const scopes = params.segments ? [...options.scopes, ...SEGMENT_SCOPES] : options.scopes;
+  url.searchParams.set('scope', [...new Set(scopes)].join(' '));
   url.searchParams.set('state', params.state);
   return url.toString();
 }
@@ -132,6 +133,7 @@ const introspection = z.union([
     hub_domain: z.string().optional(),
     user_id: z.number(),
     user: z.string().optional(),
+    scopes: z.array(z.string()).optional(),
   }),
   z.looseObject({ active: z.literal(false) }),
 ]);
@@ -201,7 +203,12 @@ export async function identify(options: HubspotOptions, tokens: Tokens): Promise
     accountId: String(info.hub_id),
     name: domain,
     tokens,
-    details: { hubId: info.hub_id, hubDomain: domain },
+    // The scopes granted: whether the portal must be reconnected before the app may make lists (issue 12).
+    details: {
+      hubId: info.hub_id,
+      hubDomain: domain,
+      ...(info.scopes ? { scopes: info.scopes.join(' ') } : {}),
+    },
     user: { id: String(info.user_id), label: info.user ?? null },
   };
 }

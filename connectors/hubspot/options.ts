@@ -52,6 +52,12 @@ export const DEFAULT_SCOPES = [
   'crm.schemas.contacts.write',
 ] as const;
 
+/** Asked for as well when the tenant keeps lists (setting `segments`; manifest.json conditionallyRequiredScopes). */
+export const SEGMENT_SCOPES = ['crm.lists.read', 'crm.lists.write'] as const;
+
+/** The scope a connected portal must have granted for the app to make its lists. */
+export const LISTS_WRITE_SCOPE = 'crm.lists.write';
+
 export const DEFAULT_LIMITER: LimiterSettings = {
   maxRequests: 110,
   intervalMs: 10_000,

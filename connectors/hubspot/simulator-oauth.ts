@@ -115,10 +115,12 @@ export class SimOAuth {
   }
 
   /** The portal a bearer token opens; `expired` for a known token past its lifetime; null when unknown. */
-  bearer(token: string): { portalId: string } | 'expired' | null {
+  bearer(token: string): { portalId: string; scopes: readonly string[] } | 'expired' | null {
     const held = this.#access.get(token);
     if (!held) return null;
-    return held.expiresAt <= this.options.now() ? 'expired' : { portalId: held.portalId };
+    return held.expiresAt <= this.options.now()
+      ? 'expired'
+      : { portalId: held.portalId, scopes: held.scopes };
   }
 
   /** Makes every issued access token of a portal expire now. */

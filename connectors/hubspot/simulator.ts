@@ -13,6 +13,7 @@ import {
   sendJson,
 } from '../shared/simulator-kit.ts';
 import { RollingWindow, SEARCH_SECONDLY, TEN_SECONDLY, type WindowLimit } from './simulator-limits.ts';
+import { DEFAULT_LIST_LIMIT, listScopeFor, missingScopes, routeLists } from './simulator-lists.ts';
 import { SimOAuth } from './simulator-oauth.ts';
 import { type Answer, errorBody, routeCrm } from './simulator-routes.ts';
 import { portalsFromSnapshot, type SimPortal } from './simulator-state.ts';
@@ -49,6 +50,10 @@ export interface HubspotSimulatorOptions {
    * given later to `webhooks.target`). A `sandbox-<portal>` token is that community's staff; OAuth tokens the app.
    */
   webhooks?: Partial<Omit<WebhookSenderOptions, 'clientSecret' | 'now'>>;
+  /** Lists per portal (issue 12; HubSpot caps them by tier). Default: Marketing Hub Professional's 1,000. */
+  listLimit?: number;
+  /** How long a new list stays PROCESSING before its membership is computed (default 1 s). */
+  listProcessingMs?: number;
   now?: () => number;
 }
 
@@ -95,7 +100,7 @@ export interface RunningHubspotSimulator {
    * An authorization code for a portal, as HubSpot's consent page hands it out after `user` (an email; default
    * `admin@<portal id>.example.com`) consents.
    */
-  issueCode(portalId: string, user?: string): string;
+  issueCode(portalId: string, user?: string, scopes?: readonly string[]): string;
   /** Makes every issued access token of a portal expire now (HubSpot then answers 401). */
   expireTokens(portalId: string): void;
   /** Webhook deliveries: set the target, wait for them to go out, see how each went. */
@@ -148,7 +153,7 @@ export async function startHubspotSimulator(
 
   function portalFor(
     request: IncomingMessage,
-  ): { portalId: string; source: ChangeSource } | { error: Answer } {
+  ): { portalId: string; source: ChangeSource; scopes: readonly string[] | 'all' } | { error: Answer } {
     const header = request.headers.authorization ?? '';
     const bearer = /^Bearer (.+)$/i.exec(header)?.[1];
     const unauthorized = (message: string, category = 'INVALID_AUTHENTICATION'): { error: Answer } => ({
@@ -161,7 +166,7 @@ export async function startHubspotSimulator(
     const sandbox = /^sandbox-(.+)$/.exec(bearer)?.[1];
     // The sandbox token is the community's own staff at work in HubSpot, never the app.
     if (sandbox && portals.has(sandbox))
-      return { portalId: sandbox, source: { kind: 'staff', userId: 7_000_001 } };
+      return { portalId: sandbox, source: { kind: 'staff', userId: 7_000_001 }, scopes: 'all' };
     const held = oauth.bearer(bearer);
     if (!held)
       return unauthorized(
@@ -169,7 +174,7 @@ export async function startHubspotSimulator(
       );
     if (held === 'expired')
       return unauthorized('The OAuth token used to make this call expired.', 'EXPIRED_AUTHENTICATION');
-    return { portalId: held.portalId, source: { kind: 'app' } };
+    return { portalId: held.portalId, source: { kind: 'app' }, scopes: held.scopes };
   }
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -240,14 +245,23 @@ export async function startHubspotSimulator(
         injected = true;
         return { status: 502, body: errorBody('BAD_GATEWAY', 'Simulated upstream failure') };
       }
-      requestBody = method === 'GET' ? undefined : await readJson(request);
+      // Lists need their own scopes (the other endpoints' scopes are not checked by the simulator).
+      const needed = listScopeFor(method, url.pathname.replace(/\/+$/, ''));
+      if (needed && auth.scopes !== 'all' && !auth.scopes.includes(needed)) return missingScopes(needed);
+      requestBody = method === 'GET' || method === 'DELETE' ? undefined : await readJson(request);
       const portal = portals.get(accountId) as SimPortal;
       const changes: SimChange[] = [];
-      const result = routeCrm(portal, method, url, requestBody, {
-        now: now(),
-        searchLagMs: options.searchLagMs ?? 2_000,
-        changes,
-      });
+      const result =
+        routeLists(portal, method, url.pathname.replace(/\/+$/, ''), url, requestBody, {
+          now: now(),
+          listLimit: options.listLimit ?? DEFAULT_LIST_LIMIT,
+          listProcessingMs: options.listProcessingMs ?? 1_000,
+        }) ??
+        routeCrm(portal, method, url, requestBody, {
+          now: now(),
+          searchLagMs: options.searchLagMs ?? 2_000,
+          changes,
+        });
       if (result.status < 300)
         webhooks.changed(
           changes.map((c) => ({ ...c, portalId: auth.portalId })),
@@ -319,7 +333,8 @@ export async function startHubspotSimulator(
         groups: [...portal.groups.keys()],
       };
     },
-    issueCode: (portalId, user) => oauth.issueCode(portalId, user),
+    issueCode: (portalId, user, scopes) =>
+      scopes ? oauth.issueCode(portalId, user, [...scopes]) : oauth.issueCode(portalId, user),
     expireTokens: (portalId) => oauth.expire(portalId),
     webhooks,
     close: async () => {

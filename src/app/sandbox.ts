@@ -23,6 +23,8 @@ export async function startSandboxCrm(config: Config): Promise<Sandbox> {
     snapshot: parseSnapshot(demoSnapshot()),
     clientId,
     clientSecret,
+    // New lists are computed quickly here, so the first start can say who is in them.
+    listProcessingMs: 300,
   });
   return {
     simulator,
@@ -80,7 +82,8 @@ export async function installSandboxTenant(
     tenantId = session.tenantId;
     writeFileSync(marker, `${tenantId}\n`);
     const { settings } = demoSnapshot();
-    await runtime.store.tenants.updateSettings(tenantId, settings);
+    // Lists on before the communities connect: their consent grants the lists scopes (issue 12).
+    await runtime.store.tenants.updateSettings(tenantId, { ...settings, segments: true });
   } else {
     signInAs(tenantId);
     // In sandbox mode the admin page signs the local visitor in to the demo tenant.
@@ -105,4 +108,48 @@ export async function installSandboxTenant(
       await runtime.store.accounts.rename(tenantId, account.id, demo.name);
   }
   return tenantId;
+}
+
+/**
+ * How many people each community's "suppress" list holds once HubSpot (the simulator) has computed it, read as the
+ * community's staff would (a `sandbox-<portal>` token); one line per community with the list.
+ */
+export async function suppressListLines(
+  runtime: Runtime,
+  simulator: RunningHubspotSimulator,
+  tenantId: string,
+  timeoutMs = 10_000,
+): Promise<string[]> {
+  const lines: string[] = [];
+  for (const account of await runtime.store.accounts.list(tenantId)) {
+    if (account.role !== 'child') continue;
+    const { segments } = await runtime.store.segments.forAccount(tenantId, account.accountId);
+    const suppress = segments.find((s) => s.key === 'secondary');
+    if (!suppress) continue;
+    const get = async (path: string) => {
+      const answer = await fetch(new URL(path, simulator.url), {
+        headers: { authorization: `Bearer sandbox-${account.accountId}` },
+      });
+      return answer.ok ? ((await answer.json()) as Record<string, unknown>) : null;
+    };
+    const until = Date.now() + timeoutMs;
+    let list = await get(`/crm/v3/lists/${suppress.id}`);
+    while (list && (list.list as { processingStatus?: string }).processingStatus !== 'COMPLETE') {
+      if (Date.now() > until) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      list = await get(`/crm/v3/lists/${suppress.id}`);
+    }
+    if ((list?.list as { processingStatus?: string } | undefined)?.processingStatus !== 'COMPLETE') continue;
+    let count = 0;
+    let after: string | undefined;
+    do {
+      const page = await get(
+        `/crm/v3/lists/${suppress.id}/memberships?limit=250${after ? `&after=${after}` : ''}`,
+      );
+      count += ((page?.results as unknown[]) ?? []).length;
+      after = (page?.paging as { next?: { after?: string } } | undefined)?.next?.after;
+    } while (after);
+    lines.push(`  ${count} in ${account.name}'s "${suppress.name}" list`);
+  }
+  return lines;
 }

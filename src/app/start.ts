@@ -43,7 +43,7 @@ export async function startApp(
     };
   }
 
-  const { installSandboxTenant, startSandboxCrm } = await import('./sandbox.ts');
+  const { installSandboxTenant, startSandboxCrm, suppressListLines } = await import('./sandbox.ts');
   const sandbox = await startSandboxCrm(config);
   // Said once the store is open: a start refused (another process holds DATA_DIR) prints only why.
   const runtime = await openRuntime(config, logger, configuredConnectors(config, sandbox.endpoints)).catch(
@@ -78,6 +78,8 @@ export async function startApp(
     `${report.plan.shared.length} shared contacts`,
     ...[...byPrimary].map(([id, count]) => `  ${count} with primary account ${names.get(id) ?? id}`),
     `${report.written} changes written`,
+    // The lists each community now has (setting `segments`), once HubSpot has computed who is in them.
+    ...(await suppressListLines(runtime, sandbox.simulator, tenantId)),
     ...report.accountErrors.map((e) => `account ${names.get(e.accountId) ?? e.accountId}: ${e.message}`),
     `Sandbox tenant: ${tenantId} (its admin page runs syncs while the sandbox runs; stop it to use the CLI)`,
     serving.url,

@@ -10,7 +10,15 @@ export type WarningCode =
   | 'oversized-cluster'
   | 'unknown-stage'
   /** Undo: a record the reverted run changed that is left as it is (changed since, or gone). */
-  | 'not-reverted';
+  | 'not-reverted'
+  /** Segments (issue 12): the account does not let the app make lists (a missing scope or permission). */
+  | 'segments-permission'
+  /** Segments: the account's plan caps its lists and the cap is reached. */
+  | 'segments-limit'
+  /** Segments: a list the app made is gone (deleted by an admin); made again only after turning the setting off and on. */
+  | 'segments-missing'
+  /** Segments: the lists could not be checked this run (the CRM did not answer); they are checked again next run. */
+  | 'segments-failed';
 
 export interface Warning {
   code: WarningCode;

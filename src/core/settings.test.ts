@@ -140,3 +140,29 @@ describe('mergeSettings: a partial update', () => {
     ]);
   });
 });
+
+describe('settings: segments', () => {
+  it('is off by default with the product prefix', () => {
+    expect(DEFAULT_SETTINGS.segments).toBe(false);
+    expect(DEFAULT_SETTINGS.segmentPrefix).toBe('Community Sync ·');
+  });
+
+  it('refuses an empty, overlong or control-character prefix, naming the field', () => {
+    expect(problems(() => settingsSchema.parse({ segmentPrefix: '   ' }))).toEqual([
+      'segmentPrefix: expected a non-empty list name prefix',
+    ]);
+    expect(problems(() => settingsSchema.parse({ segmentPrefix: 'x'.repeat(41) }))).toEqual([
+      'segmentPrefix: expected a list name prefix of at most 40 characters',
+    ]);
+    expect(problems(() => settingsSchema.parse({ segmentPrefix: 'a\u0007b' }))).toEqual([
+      'segmentPrefix: expected a list name prefix without control characters',
+    ]);
+  });
+
+  it('a partial update turns segments on and keeps the prefix', () => {
+    const on = mergeSettings(DEFAULT_SETTINGS, { segments: true });
+    expect(on.segments).toBe(true);
+    expect(on.segmentPrefix).toBe('Community Sync ·');
+    expect(mergeSettings(on, { segmentPrefix: ' Acme ' }).segmentPrefix).toBe('Acme');
+  });
+});

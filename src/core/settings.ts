@@ -36,6 +36,18 @@ const tagList = z
     message: `expected at most ${MAX_TAGS} tags (each becomes an option of the tag field in every connected account)`,
   });
 
+export const DEFAULT_SEGMENT_PREFIX = 'Community Sync ·';
+
+/** The app's lists are named "<prefix> shared with other …": HubSpot allows 256 characters in a list name. */
+export const MAX_SEGMENT_PREFIX = 40;
+
+const segmentPrefix = z
+  .string()
+  .trim()
+  .min(1, 'expected a non-empty list name prefix')
+  .max(MAX_SEGMENT_PREFIX, `expected a list name prefix of at most ${MAX_SEGMENT_PREFIX} characters`)
+  .regex(/^\P{Cc}*$/u, 'expected a list name prefix without control characters');
+
 const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time of day as HH:MM (24-hour)');
 
 const timeZone = z.string().refine((zone) => isTimeZone(zone), {
@@ -62,6 +74,8 @@ const fields = {
   defaultCountry: countryCode,
   maxContactsPerKey: z.number().int().min(1),
   maxClusterSize: z.number().int().min(2),
+  segments: z.boolean(),
+  segmentPrefix,
 };
 
 /**
@@ -83,6 +97,9 @@ export const settingsSchema = z.strictObject({
     .prefault({}),
   maxContactsPerKey: fields.maxContactsPerKey.default(5),
   maxClusterSize: fields.maxClusterSize.default(25),
+  /** Issue 12: keep three lists in every child account, kept up to date by the CRM from the tag field. */
+  segments: fields.segments.default(false),
+  segmentPrefix: fields.segmentPrefix.default(DEFAULT_SEGMENT_PREFIX),
 });
 
 export type Settings = z.output<typeof settingsSchema>;

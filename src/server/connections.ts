@@ -78,6 +78,13 @@ export class Connections {
     const sharing = grant ? live.filter((other) => grantOf(other.tokens) === grant) : [];
     for (const target of [account, ...sharing.filter((other) => other.id !== account.id)]) {
       await this.store.accounts.saveTokens(tenantId, target.id, identity.tokens);
+      // What the new consent granted (HubSpot: its scopes, which say whether the app may make lists).
+      if (identity.details.scopes !== undefined)
+        await this.store.accounts.reconfigure(tenantId, target.id, {
+          role: target.role,
+          name: target.name,
+          details: { ...target.details, scopes: identity.details.scopes },
+        });
       await this.store.accounts.setStatus(tenantId, target.id, 'connected');
     }
     return this.store.accounts.get(tenantId, account.id);

@@ -80,9 +80,13 @@ export async function authorization(
   state: Omit<InstallState, 'id' | 'provider'>,
 ): Promise<{ id: string; url: string }> {
   const id = await ctx.store.installStates.create({ ...state, provider }, STATE_TTL_MS, ctx.now());
-  const url = ctx.deps
-    .connectorFor(provider)
-    .authorizeUrl({ state: ctx.states.sign(id), redirectUri: redirectUri(ctx.deps, provider) });
+  // A tenant that keeps lists in its accounts asks for what that needs at every connection (issue 12).
+  const tenant = state.tenantId ? await ctx.store.tenants.get(state.tenantId) : null;
+  const url = ctx.deps.connectorFor(provider).authorizeUrl({
+    state: ctx.states.sign(id),
+    redirectUri: redirectUri(ctx.deps, provider),
+    ...(tenant?.settings.segments ? { segments: true } : {}),
+  });
   return { id, url };
 }
 

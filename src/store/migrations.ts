@@ -327,6 +327,34 @@ const migrations: Record<string, Migration> = {
         alter column connection_order set not null`.execute(db);
     },
   },
+  '0010-segments': {
+    async up(db: Kysely<unknown>) {
+      // Issue 12: the lists the app made or found in each child account (by the CRM's id, so an admin's renaming is
+      // kept), and per account the settings generation it was last checked in: turning the setting off and on bumps
+      // the tenant's generation, and only then is a list the admin deleted made again.
+      await sql`alter table tenants add column segments_generation integer not null default 0`.execute(db);
+      await db.schema
+        .createTable('segments')
+        .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('object', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('list_id', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
+        .addPrimaryKeyConstraint('segments_pk', ['tenant_id', 'account_id', 'key', 'object'])
+        .execute();
+      await db.schema
+        .createTable('segment_accounts')
+        .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('generation', 'integer', (c) => c.notNull())
+        .addColumn('problem', 'text')
+        .addColumn('checked_at', 'timestamptz', (c) => c.notNull())
+        .addPrimaryKeyConstraint('segment_accounts_pk', ['tenant_id', 'account_id'])
+        .execute();
+    },
+  },
 };
 
 export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {

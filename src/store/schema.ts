@@ -18,6 +18,8 @@ export interface TenantTable {
   corporate_provider: string | null;
   corporate_account_id: string | null;
   uninstalled_at: NullableTimestamp;
+  /** Bumped each time the admin turns `segments` on (issue 12): lists deleted meanwhile are made again once. */
+  segments_generation: ColumnType<number, number | undefined, number>;
 }
 
 export interface AccountTable {
@@ -252,6 +254,27 @@ export interface SuppressedKeyTable {
   record_id: string;
 }
 
+/** A list the app made or found in a child account (issue 12). */
+export interface SegmentTable {
+  tenant_id: string;
+  account_id: string;
+  key: string;
+  /** Salesforce keeps a list view per object; '' for HubSpot. */
+  object: string;
+  list_id: string;
+  name: string;
+  updated_at: Timestamp;
+}
+
+/** When a child account's lists were last checked, in which settings generation, and what stood in the way. */
+export interface SegmentAccountTable {
+  tenant_id: string;
+  account_id: string;
+  generation: number;
+  problem: string | null;
+  checked_at: Timestamp;
+}
+
 export interface Database {
   tenants: TenantTable;
   accounts: AccountTable;
@@ -270,4 +293,6 @@ export interface Database {
   change_events: ChangeEventTable;
   privacy_deletions: PrivacyDeletionTable;
   suppressed_keys: SuppressedKeyTable;
+  segments: SegmentTable;
+  segment_accounts: SegmentAccountTable;
 }

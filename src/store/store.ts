@@ -12,6 +12,7 @@ import { RunRepository } from './runs.ts';
 import { SalesforceFeedRepository } from './salesforce-feeds.ts';
 import type { Database } from './schema.ts';
 import type { SecretBox } from './secrets.ts';
+import { SegmentRepository } from './segments.ts';
 import { TenantRepository } from './tenants.ts';
 
 // The store's one door: a repository per table group. Nothing outside src/store/ sees the query builder.
@@ -31,6 +32,7 @@ export type { LocatedRecord } from './record-states.ts';
 export type { RunOutcome, RunStatus, RunSummary } from './runs.ts';
 export { HEARTBEAT_MS, RunInProgressError, STALE_AFTER_MS } from './runs.ts';
 export type { ChangeCapture, ChangeCaptureStatus, FeedPosition } from './salesforce-feeds.ts';
+export type { AccountSegments, SegmentProblem } from './segments.ts';
 export type { CorporateAccountRef, Tenant } from './tenants.ts';
 
 export class Store {
@@ -46,6 +48,7 @@ export class Store {
   readonly salesforceFeeds: SalesforceFeedRepository;
   readonly changeEvents: ChangeEventRepository;
   readonly privacyDeletions: PrivacyDeletionRepository;
+  readonly segments: SegmentRepository;
 
   constructor(
     private readonly database: { db: Kysely<Database>; check(): Promise<void> },
@@ -64,6 +67,7 @@ export class Store {
     this.salesforceFeeds = new SalesforceFeedRepository(db);
     this.changeEvents = new ChangeEventRepository(db);
     this.privacyDeletions = new PrivacyDeletionRepository(db);
+    this.segments = new SegmentRepository(db);
   }
 
   /** Throws DatabaseUnreachableError, saying why, while the database cannot answer (the health check). */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { ProviderName } from '../../connectors/connector.ts';
 import { mergeSettings, type Settings, settingsSchema } from '../core/index.ts';
 import type { Database, TenantTable } from './schema.ts';
@@ -100,12 +100,20 @@ export class TenantRepository {
     return this.saveSettings(tenantId, mergeSettings(tenant.settings, patch));
   }
 
-  /** Stores settings the caller validated with the core's schema (`settingsSchema` / `mergeSettings`). */
+  /**
+   * Stores settings the caller validated with the core's schema (`settingsSchema` / `mergeSettings`). Turning
+   * `segments` on bumps the tenant's segments generation (in the same statement, from the stored value): the next
+   * run makes again the lists an admin deleted while it was off (docs/decisions.md).
+   */
   async saveSettings(tenantId: string, settings: Settings): Promise<Settings> {
     const parsed = settingsSchema.parse(settings);
+    const turnedOn = sql<number>`case when coalesce((settings->>'segments')::boolean, false) then 0 else 1 end`;
     await this.db
       .updateTable('tenants')
-      .set({ settings: JSON.stringify(parsed) })
+      .set({
+        settings: JSON.stringify(parsed),
+        ...(parsed.segments ? { segments_generation: sql`segments_generation + ${turnedOn}` } : {}),
+      })
       .where('id', '=', tenantId)
       .executeTakeFirstOrThrow();
     return parsed;

@@ -15,6 +15,7 @@ import type {
   Plan,
   Snapshot,
   SnapshotInput,
+  Warning,
 } from '../core/index.ts';
 import { massChanges, parseSnapshot } from '../core/index.ts';
 import type { PhoneVerdicts } from '../core/normalise.ts';
@@ -69,6 +70,11 @@ export interface RunOnceInput {
   suppressed?: readonly string[];
   /** The admin confirmed a mass change: write it even when it would untag many records (core/mass-change.ts). */
   confirmMassChange?: boolean;
+  /**
+   * Issue 12: after the writes of a real run, called once for each child account read live (src/sync/segments.ts);
+   * its warnings are the report's `segmentWarnings`. Never called in a preview or a held run.
+   */
+  segments?: (accountId: string, session: AccountSession) => Promise<Warning[]>;
   /** Told of each step (pulls, plan, writes per account); called often, so keep it cheap. */
   onProgress?: (progress: RunProgress) => void;
 }
@@ -109,6 +115,8 @@ export interface RunOnceReport {
   /** Which corporate contact holds each shared person, as the connector reported. */
   copies: { sharedId: string; contactId: string }[];
   calls: Record<string, CallStats>;
+  /** What checking the app's lists in the child accounts found (issue 12); empty when it was not done. */
+  segmentWarnings: Warning[];
 }
 
 export { WRITE_BATCH } from './write-plan.ts';
@@ -228,6 +236,7 @@ export async function runOnce(input: RunOnceInput): Promise<RunOnceReport> {
     copies: [],
     phoneVerdicts: verdicts,
     calls: {},
+    segmentWarnings: [],
   };
   if (input.dryRun) return finish(report, sessions, tell);
   if (!input.planner && !input.confirmMassChange) {
@@ -266,6 +275,19 @@ export async function runOnce(input: RunOnceInput): Promise<RunOnceReport> {
   accountErrors.push(...written.accountErrors);
   report.applied = written.applied;
   report.copies = written.copies;
+  if (input.segments) {
+    const keep = input.segments;
+    const failed = new Set(accountErrors.map((e) => e.accountId));
+    const readable = input.children
+      .map((a) => a.connection.accountId)
+      .filter((id) => writable(id) && pulled.has(id) && !failed.has(id));
+    const found = new Map<string, Warning[]>();
+    await inPool(readable, input.pullConcurrency ?? 4, async (id) => {
+      found.set(id, await keep(id, session(id)));
+    });
+    // In the tenant's order of accounts, whatever order the checks finished in.
+    report.segmentWarnings = readable.flatMap((id) => found.get(id) ?? []);
+  }
   return finish(report, sessions, tell);
 }
 

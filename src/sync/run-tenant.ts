@@ -20,6 +20,7 @@ import { HEARTBEAT_MS, type RunSummary, type Store, type StoredAccount } from '.
 import { displayName, withHashedKeys } from './hashed-state.ts';
 import { type RunAccount, type RunOnceReport, type RunProgress, runOnce } from './run-once.ts';
 import { storeRunPeople } from './run-people.ts';
+import { segmentKeeper } from './segments.ts';
 import { copiesAsRecords } from './stored-copies.ts';
 import { plannedEntries, recordNames, storeJournal } from './write-journal.ts';
 
@@ -162,6 +163,8 @@ export async function runTenant(
         ? store.accountStates.get(tenantId, { id: accountId, name: account.name, country: account.country })
         : null;
     };
+    // Lists are kept after a real run's writes only (never in a preview or an undo).
+    const segments = dryRun || undo ? undefined : await segmentKeeper(store, tenantId, tenant.settings);
     const report = await runOnce({
       settings: tenant.settings,
       children: accounts.filter((a) => a.role === 'child').map(toRun),
@@ -170,6 +173,7 @@ export async function runTenant(
       hooks: { logger },
       ...(undo ? { planner: undo.planner } : {}),
       ...(options.confirmMassChange ? { confirmMassChange: true } : {}),
+      ...(segments ? { segments } : {}),
       // Privacy deletions: their people are never copied into the corporate account again.
       suppressed: await store.privacyDeletions.suppressedKeys(tenantId),
       // runTenant says `done` itself, once the run is recorded.
@@ -244,7 +248,7 @@ export async function runTenant(
       changes: report.written,
       shared: report.plan.shared.length,
       calls: report.calls,
-      warnings: report.plan.warnings,
+      warnings: [...report.plan.warnings, ...report.segmentWarnings],
       errors: [
         ...report.accountErrors.map((e) => ({
           accountId: e.accountId,

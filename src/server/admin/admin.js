@@ -17,6 +17,7 @@ const WORDS = {
     deals: 'prospects',
     Deal: 'Prospect',
     Deals: 'Prospects',
+    sharedPeople: 'shared-prospect',
   },
   'b2b-b2c': {
     modeName: 'B2B/B2C',
@@ -28,6 +29,7 @@ const WORDS = {
     deals: 'deals',
     Deal: 'Deal',
     Deals: 'Deals',
+    sharedPeople: 'shared-contact',
   },
 };
 export const MODE_NAMES = Object.fromEntries(Object.entries(WORDS).map(([mode, w]) => [mode, w.modeName]));

@@ -1,8 +1,9 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { LISTS_WRITE_SCOPE } from '../../../connectors/hubspot/options.ts';
 import { mergeSettings } from '../../core/index.ts';
 import { nextRunOf } from '../../jobs/schedule.ts';
-import { ACTIVE_STATUSES, ALL_STATUSES, type StoredAccount } from '../../store/store.ts';
+import { ACTIVE_STATUSES, ALL_STATUSES, type SegmentProblem, type StoredAccount } from '../../store/store.ts';
 import { adminOf, type RouteContext, rescheduleDaily } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import { acknowledgedOf, requireAcknowledgement } from './acknowledgements.ts';
@@ -18,6 +19,25 @@ const actionsQuery = z.strictObject({
   before: z.coerce.number().int().min(1).max(2_147_483_647).optional(),
 });
 
+/**
+ * What stands in the way of the app's lists in a child account (issue 12), for the admin page: `reconnect` when the
+ * consent lacks the lists scope (granted scopes recorded at connection, else the last run's refusal), `permission`
+ * when the CRM user may not make them, `limit` when the account's plan allows no more; null when nothing does.
+ */
+export function listsStatus(
+  account: StoredAccount,
+  problem: SegmentProblem | null,
+): 'reconnect' | 'permission' | 'limit' | null {
+  if (account.role !== 'child' || !ACTIVE_STATUSES.includes(account.status)) return null;
+  const granted = account.details.scopes;
+  if (typeof granted === 'string') {
+    if (!granted.split(' ').includes(LISTS_WRITE_SCOPE)) return 'reconnect';
+    if (problem === 'segments-permission') return null; // reconnected since the refusal
+  }
+  if (problem === 'segments-permission') return account.provider === 'hubspot' ? 'reconnect' : 'permission';
+  return problem === 'segments-limit' ? 'limit' : null;
+}
+
 export function tenantRoutes(ctx: RouteContext): Router {
   const { store } = ctx;
   const router = Router();
@@ -26,13 +46,14 @@ export function tenantRoutes(ctx: RouteContext): Router {
     const { tenantId, admin } = adminOf(response);
     const tenant = await store.tenants.get(tenantId);
     if (!tenant) throw new HttpError(404, 'no such tenant');
-    const [accounts, states, runs, running, [real], [preview]] = await Promise.all([
+    const [accounts, states, runs, running, [real], [preview], listProblems] = await Promise.all([
       store.accounts.list(tenantId, ALL_STATUSES),
       store.accountStates.summaries(tenantId),
       store.runs.list(tenantId, 10),
       store.runs.running(tenantId),
       store.runs.finished(tenantId, { dryRun: false, limit: 1 }),
       store.runs.finished(tenantId, { dryRun: true, limit: 1 }),
+      store.segments.problems(tenantId),
     ]);
     // Connection order is the tenant's order of active child accounts, the plan's last tie-break.
     const order = new Map(
@@ -51,6 +72,7 @@ export function tenantRoutes(ctx: RouteContext): Router {
           contactCount: state?.contacts ?? null,
           order: order.get(a.id) ?? null,
           syncing: running !== null && ACTIVE_STATUSES.includes(a.status),
+          lists: tenant.settings.segments ? listsStatus(a, listProblems.get(a.accountId) ?? null) : null,
         };
       }),
       runs,

@@ -34,6 +34,13 @@ const ACTIONS = {
   uninstall: () => 'uninstalled the app',
 };
 
+/** What stands in the way of the app's lists in an account (setting "lists" on; issue 12). */
+const LISTS = {
+  reconnect: 'needs reconnecting for lists',
+  permission: 'may not make lists (ask its admin for the permission)',
+  limit: 'allows no more lists (its plan’s cap)',
+};
+
 function statusOf(account) {
   if (account.syncing) return { key: 'syncing', text: 'syncing' };
   return (
@@ -114,7 +121,11 @@ export async function render(app, view, params) {
               label: 'Status',
               cell: (a) => {
                 const s = statusOf(a);
-                return h('span', { className: `status status-${s.key}` }, s.text);
+                const badge = h('span', { className: `status status-${s.key}` }, s.text);
+                const lists = LISTS[a.lists];
+                return lists
+                  ? h('span', {}, badge, h('br'), h('span', { className: 'muted' }, lists))
+                  : badge;
               },
             },
             {
@@ -136,6 +147,14 @@ export async function render(app, view, params) {
       `Order is the order the ${w.accounts} were connected in: it decides the primary ${w.account} when everything else is equal.`,
     ),
   );
+  if (listed.some((a) => a.lists === 'reconnect'))
+    view.append(
+      h(
+        'p',
+        { className: 'banner warning', id: 'lists-reconnect' },
+        `Some ${w.accounts} were connected before the lists setting was on: reconnect them (Reconnect) to let Community Sync make its lists there. Their sync goes on meanwhile.`,
+      ),
+    );
 
   for (const part of [await changeCaptureSection(app, listed), await privacySection(app)])
     if (part) view.append(part);
@@ -183,7 +202,7 @@ function accountActions(app, account) {
     button(
       'Reconnect',
       () => reconnect(app, account),
-      account.status === 'needs-reconnect' ? 'primary' : '',
+      account.status === 'needs-reconnect' || account.lists === 'reconnect' ? 'primary' : '',
       { 'aria-label': `Reconnect ${account.name}` },
     ),
   );

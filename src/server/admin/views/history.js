@@ -35,6 +35,10 @@ const WARNINGS = {
   'invalid-email': 'Email addresses that are not valid',
   'unknown-stage': 'Stages the app does not know (counted as no stage)',
   'oversized-cluster': 'Groups too large to be one person (not tagged)',
+  'segments-permission': 'Accounts where the app may not make its lists (reconnect them to grant it)',
+  'segments-limit': 'Accounts whose plan allows no more lists',
+  'segments-missing': 'Lists deleted in an account (turn the lists setting off and on to make them again)',
+  'segments-failed': 'Accounts whose lists could not be checked this run (checked again next run)',
 };
 
 export async function render(app, view, params) {

@@ -39,6 +39,8 @@ export async function render(app, view) {
     ),
     tags: input({ name: 'tags', value: s.tags.join(', '), size: 50 }),
     copyToCorporate: input({ type: 'checkbox', name: 'copyToCorporate', checked: s.copyToCorporate }),
+    segments: input({ type: 'checkbox', name: 'segments', checked: s.segments }),
+    segmentPrefix: input({ name: 'segmentPrefix', value: s.segmentPrefix, maxlength: 40, size: 24 }),
     defaultCountry: input({
       name: 'defaultCountry',
       value: s.defaultCountry,
@@ -148,6 +150,21 @@ export async function render(app, view) {
         `Creates or tags one record per shared person in the corporate account, tagged with the ${w.accounts} they engage in.`,
       ),
     ),
+    h(
+      'fieldset',
+      {},
+      h('legend', {}, 'Lists'),
+      field(
+        `Create ${w.sharedPeople} lists in every ${w.account}`,
+        controls.segments,
+        `Three lists in each ${w.account}, kept up to date by the CRM from the tags: “${listNames(w, s.segmentPrefix).join('”, “')}” (for suppressing marketing sends). Turning this off leaves the lists in place. A ${w.account} connected before this was on must be reconnected to allow lists.`,
+      ),
+      field(
+        'List name prefix',
+        controls.segmentPrefix,
+        'The start of each list’s name; a list you renamed keeps your name.',
+      ),
+    ),
     h('p', {}, h('button', { type: 'submit', className: 'primary' }, 'Save settings')),
     error,
     outcome,
@@ -165,6 +182,15 @@ export async function render(app, view) {
     outcome.append(app.lastSaved);
     app.lastSaved = null;
   }
+}
+
+/** The three lists' names in the mode's words (src/core/segments.ts names them the same). */
+function listNames(w, prefix) {
+  return [
+    `${prefix} shared with other ${w.accounts}`,
+    `${prefix} primary here`,
+    `${prefix} primary elsewhere (suppress)`,
+  ];
 }
 
 /** A field with a note right after its control (e.g. the country's name). */
@@ -224,6 +250,8 @@ async function save(app, before, controls, error, outcome) {
     schedule: { time: controls.time.value, timeZone: controls.timeZone.value },
     maxContactsPerKey: Number(controls.maxContactsPerKey.value),
     maxClusterSize: Number(controls.maxClusterSize.value),
+    segments: controls.segments.checked,
+    segmentPrefix: controls.segmentPrefix.value.trim(),
   };
   let saved;
   try {
@@ -291,6 +319,14 @@ function whatChanges(app, a, b) {
         ? 'Shared contacts are copied into the corporate account (or the existing record there is tagged).'
         : 'No new corporate copies are made; existing copies stay.',
     );
+  if (a.segments !== b.segments)
+    out.push(
+      b.segments
+        ? `Every ${w.account} gets the three lists (made once; a ${w.account} connected before must be reconnected first).`
+        : `No lists are made or checked any more; the lists already made stay in every ${w.account}.`,
+    );
+  if (b.segments && a.segmentPrefix !== b.segmentPrefix)
+    out.push('New lists are named with the new prefix; lists already made keep their names.');
   if (a.defaultCountry !== b.defaultCountry)
     out.push(`Phone numbers without a country code are read as ${b.defaultCountry} numbers.`);
   if (a.schedule.time !== b.schedule.time || a.schedule.timeZone !== b.schedule.timeZone)
