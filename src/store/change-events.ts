@@ -90,33 +90,102 @@ export class ChangeEventRepository {
     return inserted.length;
   }
 
-  /** The oldest unprocessed events of these accounts, in the order they were stored. */
+  /**
+   * The oldest events of these accounts this tenant has not processed, received since it connected them, in the
+   * order they were stored. A portal connected to two tenants has its events processed by each.
+   */
   async pending(
+    tenantId: string,
     provider: string,
     accountIds: readonly string[],
     limit = 10_000,
   ): Promise<StoredChangeEvent[]> {
     if (accountIds.length === 0) return [];
     const rows = await this.db
-      .selectFrom('change_events')
-      .selectAll()
-      .where('provider', '=', provider)
-      .where('account_id', 'in', [...accountIds])
-      .where('processed_at', 'is', null)
-      .orderBy('id')
+      .selectFrom('change_events as e')
+      .selectAll('e')
+      .where('e.provider', '=', provider)
+      .where('e.account_id', 'in', [...accountIds])
+      .where('e.processed_at', 'is', null)
+      // Events from before the tenant connected the account are not its: its first run read what they changed.
+      .where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('accounts as a')
+            .select('a.id')
+            .where('a.tenant_id', '=', tenantId)
+            .whereRef('a.provider', '=', 'e.provider')
+            .whereRef('a.external_id', '=', 'e.account_id')
+            .whereRef('a.connected_at', '<=', 'e.received_at'),
+        ),
+      )
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('change_events_done as d')
+              .select('d.event_id')
+              .whereRef('d.event_id', '=', 'e.id')
+              .where('d.tenant_id', '=', tenantId),
+          ),
+        ),
+      )
+      .orderBy('e.id')
       .limit(limit)
       .execute();
     return rows.map(toEvent);
   }
 
-  async markProcessed(ids: readonly string[], at = new Date()): Promise<void> {
+  /**
+   * Marks events processed by this tenant. An event every tenant connected to its account (when it came) has processed is
+   * processed for good (`processed_at`), and who processed it is forgotten.
+   */
+  async markProcessed(tenantId: string, ids: readonly string[], at = new Date()): Promise<void> {
     for (let i = 0; i < ids.length; i += 1_000) {
-      await this.db
-        .updateTable('change_events')
-        .set({ processed_at: at })
-        .where('id', 'in', ids.slice(i, i + 1_000))
-        .where('processed_at', 'is', null)
-        .execute();
+      const chunk = ids.slice(i, i + 1_000);
+      await this.db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('change_events_done')
+          .values(chunk.map((id) => ({ tenant_id: tenantId, event_id: id })))
+          .onConflict((c) => c.doNothing())
+          .execute();
+        const done = await trx
+          .updateTable('change_events as e')
+          .set({ processed_at: at })
+          .where('e.id', 'in', chunk)
+          .where('e.processed_at', 'is', null)
+          .where(({ not, exists, selectFrom }) =>
+            not(
+              exists(
+                selectFrom('accounts as a')
+                  .select('a.id')
+                  .whereRef('a.provider', '=', 'e.provider')
+                  .whereRef('a.external_id', '=', 'e.account_id')
+                  .where('a.status', '=', 'connected')
+                  .whereRef('a.connected_at', '<=', 'e.received_at')
+                  .where(({ not, exists, selectFrom }) =>
+                    not(
+                      exists(
+                        selectFrom('change_events_done as d')
+                          .select('d.event_id')
+                          .whereRef('d.event_id', '=', 'e.id')
+                          .whereRef('d.tenant_id', '=', 'a.tenant_id'),
+                      ),
+                    ),
+                  ),
+              ),
+            ),
+          )
+          .returning('e.id')
+          .execute();
+        if (done.length > 0)
+          await trx
+            .deleteFrom('change_events_done')
+            .where(
+              'event_id',
+              'in',
+              done.map((d) => String(d.id)),
+            )
+            .execute();
+      });
     }
   }
 }

@@ -234,6 +234,12 @@ export interface ChangeEventTable {
   processed_at: NullableTimestamp;
 }
 
+/** Which tenants processed a change event that not every tenant of its account has processed yet. */
+export interface ChangeEventDoneTable {
+  tenant_id: string;
+  event_id: string;
+}
+
 /** A record forgotten on the provider's privacy deletion, with the corporate copies that came from it. */
 export interface PrivacyDeletionTable {
   tenant_id: string;
@@ -268,6 +274,7 @@ export interface Database {
   salesforce_feeds: SalesforceFeedTable;
   change_capture: ChangeCaptureTable;
   change_events: ChangeEventTable;
+  change_events_done: ChangeEventDoneTable;
   privacy_deletions: PrivacyDeletionTable;
   suppressed_keys: SuppressedKeyTable;
 }
