@@ -5,6 +5,7 @@ import { salesforceConnector } from '../connectors/salesforce/index.ts';
 import { loadConfig } from '../src/app/config.ts';
 import { createLogger } from '../src/app/logger.ts';
 import { openRuntime, serve } from '../src/app/runtime.ts';
+import type { RunProgress } from '../src/sync/run-once.ts';
 
 // The serving process of bench:webhooks: the app as `serve` runs it, its store on the Postgres server, its
 // connectors pointed at the bench's simulators (BENCH_HUBSPOT_URL; Salesforce through SALESFORCE_LOGIN_URL). It
@@ -14,6 +15,7 @@ import { openRuntime, serve } from '../src/app/runtime.ts';
 export type ServerRequest = { type: 'run'; tenantId: string; id: number };
 export type ServerAnswer =
   | { type: 'ready'; url: string }
+  | { type: 'progress'; progress: RunProgress }
   | {
       type: 'ran';
       id: number;
@@ -64,7 +66,9 @@ process.on('message', (message: ServerRequest) => {
       ...fields,
     });
   };
-  runtime.runTenant(message.tenantId, { trigger: 'bench' }).then(
+  const progress = ({ phase, accounts }: RunProgress) =>
+    send({ type: 'progress', progress: { phase, accounts } });
+  runtime.runTenant(message.tenantId, { trigger: 'bench', onProgress: progress }).then(
     (result) =>
       answer({
         status: result.status,

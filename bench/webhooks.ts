@@ -10,6 +10,7 @@ import { startHubspotSimulator } from '../connectors/hubspot/simulator.ts';
 import { postSigned } from '../connectors/hubspot/simulator-webhooks.ts';
 import { startSalesforceSimulator } from '../connectors/salesforce/simulator.ts';
 import type { LoggedCall } from '../connectors/shared/simulator-kit.ts';
+import { ProgressDisplay } from '../src/cli/progress.ts';
 import { openDatabase } from '../src/store/database.ts';
 import { SecretBox } from '../src/store/secrets.ts';
 import { Store } from '../src/store/store.ts';
@@ -109,19 +110,26 @@ try {
       }),
   );
   const answers: ServerAnswer[] = [];
-  server.on('message', (answer: ServerAnswer) => answers.push(answer));
+  let display: ProgressDisplay | null = null;
+  server.on('message', (answer: ServerAnswer) => {
+    if (answer.type === 'progress') display?.update(answer.progress);
+    else answers.push(answer);
+  });
   server.once('exit', (code) => code && log(`server exited with ${code}`));
   await waitFor(() => answers.some((a) => a.type === 'ready'), 'the server to start', 120_000, 50);
   hubspot.webhooks.target(`${appUrl}/webhooks/hubspot`);
   let asked = 0;
   const fullRun = async (tenant: string) => {
     const id = ++asked;
+    display = new ProgressDisplay(process.stderr, { label: 'full run' });
     server.send({ type: 'run', tenantId: tenant, id } satisfies ServerRequest);
     await waitFor(() => answers.some((a) => a.type === 'ran' && a.id === id), 'a full run', 900_000, 100);
     const ran = answers.find((a) => a.type === 'ran' && a.id === id) as Extract<
       ServerAnswer,
       { type: 'ran' }
     >;
+    display.finish();
+    display = null;
     if (ran.status !== 'succeeded') throw new Error(`full run ${ran.status}: ${ran.error ?? ''}`);
     return ran;
   };
@@ -215,7 +223,7 @@ try {
   const callsPer: number[] = [];
   for (const target of targets) {
     mark = hubspot.calls.all().length;
-    const made = performance.now();
+    const writeAt = performance.now();
     const response = await fetch(`${hubspot.url}/crm/v3/objects/contacts`, {
       method: 'POST',
       headers: { authorization: `Bearer sandbox-${target.accountId}`, 'content-type': 'application/json' },
@@ -229,7 +237,7 @@ try {
       `the tags of a new contact in ${target.accountId}`,
       30_000,
     );
-    resyncs.push(performance.now() - made);
+    resyncs.push(performance.now() - writeAt);
     // The resync's calls: everything after the staff's own write until the API is quiet again.
     let seen = hubspot.calls.all().length;
     for (;;) {
@@ -238,12 +246,13 @@ try {
       if (hubspot.calls.all().length === seen) break;
       seen = hubspot.calls.all().length;
     }
-    callsPer.push(
-      hubspot.calls
-        .all()
-        .slice(mark + 1)
-        .filter(notOAuth).length,
-    );
+    const made = hubspot.calls
+      .all()
+      .slice(mark + 1)
+      .filter(notOAuth);
+    if (callsPer.length === 0)
+      log(`the first change's calls: ${made.map((c) => `${c.accountId} ${c.method} ${c.path}`).join(', ')}`);
+    callsPer.push(made.length);
   }
   const resyncP50Ms = Math.round(percentile(resyncs, 50));
   const resyncP95Ms = Math.round(percentile(resyncs, 95));
