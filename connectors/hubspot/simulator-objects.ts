@@ -40,7 +40,11 @@ export function routeObject(
   if (contactId !== null) {
     const found = portal.contacts.get(contactId);
     if (!found) return notFound(`Object not found. objectId are usually numeric.`);
-    if (method === 'GET') return { status: 200, body: contactOut(found, listed(url, 'properties')) };
+    if (method === 'GET') {
+      const body = contactOut(found, listed(url, 'properties'));
+      if (!listed(url, 'associations').includes('deals')) return { status: 200, body };
+      return { status: 200, body: { ...body, associations: contactDeals(portal, contactId) } };
+    }
     if (method === 'PATCH') return updateContact(portal, found, body, context);
     if (method === 'DELETE') {
       portal.contacts.delete(contactId);
@@ -70,6 +74,16 @@ export function routeObject(
     return dealContacts(found, url);
   }
   return null;
+}
+
+/** A contact's deals listed with it (`associations=deals`): the first 100, then a cursor for the v4 API. */
+function contactDeals(portal: SimPortal, contactId: string) {
+  const ids = [...portal.deals.values()].filter((d) => d.contactIds.includes(contactId)).map((d) => d.id);
+  if (ids.length === 0) return {};
+  const results = ids.slice(0, 100).map((id) => ({ id, type: 'contact_to_deal' }));
+  if (ids.length <= 100) return { deals: { results } };
+  const link = `/crm/v4/objects/contacts/${contactId}/associations/deals?after=100`;
+  return { deals: { results, paging: { next: { after: '100', link } } } };
 }
 
 const propertiesOf = (body: unknown): Record<string, unknown> | null => {

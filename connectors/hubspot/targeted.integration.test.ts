@@ -76,8 +76,12 @@ describe('a targeted resync through the HubSpot simulator', () => {
     expect(result.calls).toBe(calls.length);
     // The tag property as the full run just left it: not read again.
     expect(calls.filter((c) => c.path.startsWith('/crm/v3/properties/'))).toEqual([]);
-    // Read the contact, its deals' ids; write the tag (103), and the corporate copy's.
-    expect(calls.length).toBeLessThanOrEqual(5);
+    // Read the contact with its deals' ids (one call); write the tag (103), and the corporate copy's.
+    expect(calls.filter((c) => c.path.includes('/batch/read'))).toEqual([]);
+    expect(calls.map((c) => `${c.accountId} ${c.method} ${c.path.split('?')[0]}`)).toContain(
+      `103 GET /crm/v3/objects/contacts/${id}`,
+    );
+    expect(calls.length).toBeLessThanOrEqual(4);
     expect(tenant.simulator.exchanges.flatMap(specViolations)).toEqual([]);
   });
 
@@ -89,6 +93,31 @@ describe('a targeted resync through the HubSpot simulator', () => {
       trigger: 'webhook',
     });
     expect(result).toMatchObject({ mode: 'unchanged', runId: null, written: 0 });
+  });
+
+  it('reads one contact with its deals in one call; one HubSpot no longer has is left out, no failure', async () => {
+    const [bob] = tenant.simulator.portal('101').contacts;
+    const session = tenant.connector.open({
+      accountId: '101',
+      name: 'Sunrise Oaks',
+      role: 'child',
+      country: 'US',
+      tokens: { accessToken: 'sandbox-101', refreshToken: null, expiresAt: null },
+      details: {},
+    });
+    const portal = tenant.simulator.rawPortal('101');
+    portal.deals.set('d-bob', {
+      id: 'd-bob',
+      properties: { pipeline: 'p1', dealstage: 'tour', hs_object_id: 'd-bob' },
+      contactIds: [bob?.id ?? ''],
+      createdAt: new Date().toISOString(),
+    });
+    const read = await session.readRecords({ contacts: [bob?.id ?? ''], deals: [] });
+    expect(read.contacts.map((c) => c.id)).toEqual([bob?.id]);
+    expect(read.deals.map((d) => d.id)).toContain('d-bob');
+    const gone = await session.readRecords({ contacts: ['999999'], deals: [] });
+    expect(gone).toEqual({ contacts: [], deals: [] });
+    expect(session.calls().failed).toBe(0);
   });
 
   it('reads a deal with more contacts than one association page, following the paging', async () => {
