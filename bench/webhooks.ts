@@ -1,6 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,7 +65,13 @@ try {
   const snapshot = syntheticTenant({ accounts: ACCOUNTS, contacts: ACCOUNTS * PER });
   const contacts = snapshot.children.reduce((n, c) => n + c.contacts.length, 0);
   const targets = matchTargets(snapshot, CHANGES);
-  const hubspot = await startHubspotSimulator({ snapshot, ...CLIENT });
+  // HubSpot sends only what the app subscribed to (manifest.json): not the changes of its own tag property.
+  const manifest = JSON.parse(readFileSync('manifest.json', 'utf8'));
+  const hubspot = await startHubspotSimulator({
+    snapshot,
+    ...CLIENT,
+    webhooks: { subscriptions: manifest.providers.hubspot.webhooks.crmObjects },
+  });
   cleanups.push(() => hubspot.close());
   const sfSnapshot = syntheticTenant({ accounts: 3, contacts: 600, seed: 7 });
   const salesforce = await startSalesforceSimulator({ snapshot: sfSnapshot });
@@ -176,7 +182,7 @@ try {
       JSON.stringify(events),
     );
     await response.arrayBuffer();
-    acks.push(performance.now() - sent);
+    acks[n] = performance.now() - sent;
     if (response.status >= 300) throw new Error(`webhook answered ${response.status}`);
   };
   await Promise.all(
@@ -190,6 +196,7 @@ try {
     .query<{ n: string }>(`select count(*) as n from change_events where property_name = '${TAGS}'`)
     .finally(() => stored.end());
   const ackP99Ms = Math.round(percentile(acks, 99));
+  log(`acks in the order sent (ms): ${acks.map((a) => Math.round(a)).join(' ')}`);
   log(
     `acks: ${acks.length} POSTs in ${since(started)} ms, p50 ${Math.round(percentile(acks, 50))} ms, p99 ${ackP99Ms} ms, ${rows[0]?.n} events stored`,
   );
