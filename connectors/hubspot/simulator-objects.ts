@@ -102,7 +102,7 @@ function createContact(portal: SimPortal, body: unknown, context: RouteContext):
   const conflict = uniqueConflict(portal, null, changes);
   if (conflict) return { status: 409, body: { ...(invalid(conflict).body as object), category: 'CONFLICT' } };
   const contact = newContact(portal, context);
-  write(contact, changes, context);
+  write(portal, contact, changes, context);
   contact.indexedProperties = null;
   return { status: 201, body: contactOut(contact, Object.keys(changes)) };
 }
@@ -115,7 +115,7 @@ function updateContact(portal: SimPortal, contact: SimContact, body: unknown, co
   const changes = stringProperties(properties);
   const conflict = uniqueConflict(portal, contact.id, changes);
   if (conflict) return { status: 409, body: { ...(invalid(conflict).body as object), category: 'CONFLICT' } };
-  write(contact, changes, context);
+  write(portal, contact, changes, context);
   return { status: 200, body: contactOut(contact, Object.keys(changes)) };
 }
 
@@ -142,7 +142,7 @@ function mergeContacts(portal: SimPortal, body: unknown, context: RouteContext):
   if (emails.length > 0) filled.hs_additional_emails = [...new Set(emails)].join(';');
   delete filled.email;
   portal.contacts.delete(merged.id);
-  write(primary, filled, context);
+  write(portal, primary, filled, context);
   for (const deal of portal.deals.values()) {
     if (!deal.contactIds.includes(merged.id)) continue;
     deal.contactIds = [...new Set(deal.contactIds.map((id) => (id === merged.id ? primary.id : id)))];
