@@ -75,13 +75,24 @@ for (const database of databases) {
         await store.changeEvents.record([
           event({ occurredAt: new Date('2025-01-01T00:00:01Z') }),
           event({ propertyName: 'lastname' }),
-          event({ subscriptionId: '6' }),
+          event({
+            subscriptionId: '6',
+            mergedObjectIds: ['8', '9'],
+            primaryObjectId: '7',
+            propertyValue: null,
+          }),
         ]),
       ).toBe(3);
       const pending = await store.changeEvents.pending(tenantId, 'hubspot', ['101']);
       expect(pending).toHaveLength(5);
       expect(pending[0]).toMatchObject({ ...event(), id: expect.any(String) });
       expect(await store.changeEvents.pending(tenantId, 'hubspot', ['102'])).toEqual([]);
+      expect(pending.find((e) => e.subscriptionId === '6')).toMatchObject({
+        mergedObjectIds: ['8', '9'],
+        primaryObjectId: '7',
+        propertyValue: null,
+        occurredAt: new Date('2025-01-01T00:00:00Z'),
+      });
       await store.changeEvents.markProcessed(
         tenantId,
         pending.slice(0, 4).map((e) => e.id),
