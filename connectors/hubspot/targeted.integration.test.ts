@@ -6,7 +6,14 @@ import { noChanges } from '../../src/sync/changes.ts';
 import { runTenant } from '../../src/sync/run-tenant.ts';
 import { targetedResync } from '../../src/sync/targeted-resync.ts';
 import { specViolations } from './openapi-shapes.ts';
-import { FAST_WINDOW, readScenario, startTenant, type Tenant, tagValuesOf } from './sync-fixture.ts';
+import {
+  FAST_WINDOW,
+  readScenario,
+  sandboxConnection,
+  startTenant,
+  type Tenant,
+  tagValuesOf,
+} from './sync-fixture.ts';
 
 // A targeted resync through the HubSpot simulator and the real client: a new contact in one community whose email
 // matches Bob's in two others ends tagged without a full run: no list pages, a handful of calls, every exchange
@@ -98,12 +105,8 @@ describe('a targeted resync through the HubSpot simulator', () => {
   it('reads one contact with its deals in one call; one HubSpot no longer has is left out, no failure', async () => {
     const [bob] = tenant.simulator.portal('101').contacts;
     const session = tenant.connector.open({
-      accountId: '101',
-      name: 'Sunrise Oaks',
-      role: 'child',
+      ...sandboxConnection({ id: '101', name: 'Sunrise Oaks' }, 'child'),
       country: 'US',
-      tokens: { accessToken: 'sandbox-101', refreshToken: null, expiresAt: null },
-      details: {},
     });
     const portal = tenant.simulator.rawPortal('101');
     portal.deals.set('d-bob', {
@@ -142,12 +145,8 @@ describe('a targeted resync through the HubSpot simulator', () => {
       createdAt: at,
     });
     const session = tenant.connector.open({
-      accountId: '102',
-      name: 'Maple Court',
-      role: 'child',
+      ...sandboxConnection({ id: '102', name: 'Maple Court' }, 'child'),
       country: 'US',
-      tokens: { accessToken: 'sandbox-102', refreshToken: null, expiresAt: null },
-      details: {},
     });
     const read = await session.readRecords({ contacts: [], deals: ['big', 'gone'] });
     expect(read.deals).toEqual([{ id: 'big', pipelineId: 'p1', stageId: 'tour', contactIds: ids }]);

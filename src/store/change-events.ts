@@ -1,4 +1,4 @@
-import { type Kysely, type Selectable, sql } from 'kysely';
+import { type Kysely, type RawBuilder, type Selectable, sql } from 'kysely';
 import type { ChangeEventTable, Database } from './schema.ts';
 
 // Provider change events (HubSpot webhook events), stored before the delivery is acknowledged so none is lost, and
@@ -52,6 +52,10 @@ const toEvent = (row: Selectable<ChangeEventTable>): StoredChangeEvent => ({
   sourceId: row.source_id,
   receivedAt: row.received_at,
 });
+
+/** Whether the tenant (an id, or a column naming one) processed change event `e` already. */
+const processedBy = (tenant: RawBuilder<unknown>) =>
+  sql<boolean>`exists (select 1 from change_events_done d where d.event_id = e.id and d.tenant_id = ${tenant})`;
 
 export class ChangeEventRepository {
   constructor(private readonly db: Kysely<Database>) {}
@@ -112,16 +116,7 @@ export class ChangeEventRepository {
             .whereRef('a.connected_at', '<=', 'e.received_at'),
         ),
       )
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('change_events_done as d')
-              .select('d.event_id')
-              .whereRef('d.event_id', '=', 'e.id')
-              .where('d.tenant_id', '=', tenantId),
-          ),
-        ),
-      )
+      .where(sql<boolean>`not ${processedBy(sql`${tenantId}`)}`)
       .orderBy('e.id')
       .limit(limit)
       .execute();
@@ -129,8 +124,8 @@ export class ChangeEventRepository {
   }
 
   /**
-   * Marks events processed by this tenant. An event every tenant connected to its account (when it came) has processed is
-   * processed for good (`processed_at`), and who processed it is forgotten.
+   * Marks events processed by this tenant. An event every tenant connected to its account (when it came) has
+   * processed is processed for good (`processed_at`), and who processed it is forgotten.
    */
   async markProcessed(tenantId: string, ids: readonly string[], at = new Date()): Promise<void> {
     for (let i = 0; i < ids.length; i += 1_000) {
@@ -155,16 +150,7 @@ export class ChangeEventRepository {
                   .whereRef('a.external_id', '=', 'e.account_id')
                   .where('a.status', '=', 'connected')
                   .whereRef('a.connected_at', '<=', 'e.received_at')
-                  .where(({ not, exists, selectFrom }) =>
-                    not(
-                      exists(
-                        selectFrom('change_events_done as d')
-                          .select('d.event_id')
-                          .whereRef('d.event_id', '=', 'e.id')
-                          .whereRef('d.tenant_id', '=', 'a.tenant_id'),
-                      ),
-                    ),
-                  ),
+                  .where(sql<boolean>`not ${processedBy(sql.ref('a.tenant_id'))}`),
               ),
             ),
           )
