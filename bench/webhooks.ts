@@ -30,6 +30,7 @@ import {
 // leaves it), measuring the server's longest event-loop stall; then 10,000 signed webhook events are acknowledged,
 // 50 new contacts are made through the simulator's API and timed until their tags are written there, and a small
 // Salesforce tenant is polled at the default interval. Logs on stderr; the last stdout line is one JSON object.
+// BENCH_SERVER_ARGS passes node flags to the server (`--trace-gc`, `--cpu-prof --cpu-prof-dir=DIR`).
 
 const ACCOUNTS = Number(process.env.ACCOUNTS ?? 50);
 const PER = Number(process.env.PER ?? 20_000);
