@@ -90,7 +90,7 @@ async function pass(workers: number): Promise<Pass> {
     for (;;) {
       const completed = await queue.queue.getCompletedCount();
       const failed = await queue.queue.getFailedCount();
-      const pending = (await store.changeEvents.pending('hubspot', portals)).length;
+      const pending = await store.changeEvents.unprocessed('hubspot', portals);
       if (completed + failed >= jobs && pending === 0 && (await queue.queue.getActiveCount()) === 0) break;
       if (Date.now() - started > 15 * 60_000) throw new Error('jobs did not finish within 15 minutes');
       await new Promise((resolve) => setTimeout(resolve, 500));

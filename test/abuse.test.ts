@@ -82,7 +82,7 @@ describe('webhooks', () => {
     expect((await send()).status).toBe(204);
     expect(enqueued.length).toBe(before + 1);
     expect(
-      (await app.store.changeEvents.pending('hubspot', ['north'])).filter(
+      (await app.store.changeEvents.pending(tenantId, 'hubspot', ['north'])).filter(
         (e) => e.objectId === '7' && e.subscriptionType === 'contact.creation',
       ),
     ).toHaveLength(1);

@@ -60,7 +60,7 @@ describe('the sandbox with webhooks on', () => {
     // The echoes of the first sync arrive and are processed (debounced by a second).
     await new Promise((r) => setTimeout(r, 2_500));
     const pending = await eventually(
-      () => started.runtime.store.changeEvents.pending('hubspot', PORTALS),
+      () => started.runtime.store.changeEvents.pending(id, 'hubspot', PORTALS),
       (events) => events.length === 0,
     );
     expect(pending).toEqual([]);

@@ -59,12 +59,15 @@ describe('POST /webhooks/hubspot', () => {
     );
     const response = await send(batch);
     expect(response.status).toBe(204);
-    const stored = await app.store.changeEvents.pending('hubspot', ['north']);
+    const stored = await app.store.changeEvents.pending(tenantId, 'hubspot', ['north']);
     expect(stored.filter((e) => e.propertyName === 'phone')).toHaveLength(100);
     // A phone's value is not kept.
     expect(stored.every((e) => e.propertyValue === null)).toBe(true);
     expect(enqueued.slice(before)).toEqual([{ tenantId, trigger: 'webhook' }]);
-    await app.store.changeEvents.markProcessed(stored.map((e) => e.id));
+    await app.store.changeEvents.markProcessed(
+      tenantId,
+      stored.map((e) => e.id),
+    );
   });
 
   it('a batch the store cannot take is no 2xx, so HubSpot delivers it again', async () => {
@@ -77,9 +80,9 @@ describe('POST /webhooks/hubspot', () => {
       app.store.changeEvents.record = record;
     }
     expect((await send([event({ subscriptionType: 'contact.creation', objectId: 77 })])).status).toBe(204);
-    expect((await app.store.changeEvents.pending('hubspot', ['north'])).map((e) => e.objectId)).toEqual([
-      '77',
-    ]);
+    expect(
+      (await app.store.changeEvents.pending(tenantId, 'hubspot', ['north'])).map((e) => e.objectId),
+    ).toEqual(['77']);
   });
 
   it('a privacy deletion is listed on the admin API with the corporate copy made from the record', async () => {

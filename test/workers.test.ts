@@ -126,13 +126,13 @@ describe.skipIf(skip)('three worker processes', () => {
     await until(
       'the webhook jobs',
       async () =>
-        (await store.changeEvents.pending('hubspot', portals)).length === 0 &&
+        (await store.changeEvents.unprocessed('hubspot', portals)) === 0 &&
         (await queue.queue.getActiveCount()) === 0 &&
         (await queue.waiting()).length === 0,
       120_000,
       async () =>
         JSON.stringify({
-          pending: (await store.changeEvents.pending('hubspot', portals)).length,
+          pending: await store.changeEvents.unprocessed('hubspot', portals),
           active: await queue.queue.getActiveCount(),
           waiting: await queue.waiting(),
           failed: (await queue.queue.getJobs(['failed'])).map((j) => j.failedReason),

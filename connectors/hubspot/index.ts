@@ -26,10 +26,21 @@ import { TokenKeeper } from './tokens.ts';
 
 export type { HubspotOptions, HubspotOptionsInput, LimiterSettings } from './options.ts';
 
+/**
+ * How long a portal's tag property, as last read or written, stands in for reading it again in a targeted resync
+ * (two to three of a resync's calls otherwise). Pulls always read it afresh.
+ */
+export const TAG_FIELD_FRESH_MS = 5 * 60_000;
+
 export function hubspotConnector(input: HubspotOptionsInput = {}): Connector {
   const options = resolveOptions(input);
   const shared = options.sharedState ?? new MemoryState();
   const limiters = new Map<string, PortalLimiter>();
+  const tagFields = new Map<string, { field: Promise<TagField | null>; at: number }>();
+  const remember = (accountId: string, field: Promise<TagField | null>) => {
+    tagFields.set(accountId, { field, at: options.now() });
+    field.catch(() => tagFields.get(accountId)?.field === field && tagFields.delete(accountId));
+  };
   const keeper = new TokenKeeper(
     (token, tally) => refreshTokens(options, token, tally),
     options.now,
@@ -65,15 +76,29 @@ export function hubspotConnector(input: HubspotOptionsInput = {}): Connector {
         tally,
         hooks,
       );
-      // The tag property is read once per session: the pull needs its labels, ensureTagField its options.
+      // The tag property is read once per session: the pull needs its labels, ensureTagField its options. A
+      // targeted resync's session takes it as the portal's last session left it, when that is recent.
+      const id = connection.accountId;
       let field: Promise<TagField | null> | null = null;
-      const tagField = () => {
-        field ??= readProperty(caller, options.tagProperty);
+      const tagField = (fresh = false) => {
+        if (!field) {
+          const known = fresh ? undefined : tagFields.get(id);
+          if (known && options.now() - known.at < TAG_FIELD_FRESH_MS) field = known.field;
+          else {
+            field = readProperty(caller, options.tagProperty);
+            remember(id, field);
+          }
+        }
         return field;
       };
-      const labels = async () =>
-        new Map(((await tagField())?.options ?? []).map((o) => [o.value, o.label] as const));
-      const contacts = async () => pullContacts(caller, options.tagProperty, await labels());
+      const labels = async (fresh = false) =>
+        new Map(((await tagField(fresh))?.options ?? []).map((o) => [o.value, o.label] as const));
+      const contacts = async () => pullContacts(caller, options.tagProperty, await labels(true));
+      /** A write refused in part may be an option someone removed: the property is read again next time. */
+      const forgetOnFailure = (report: ApplyReport) => {
+        if (report.failures.length > 0) tagFields.delete(id);
+        return report;
+      };
       return {
         accountId: connection.accountId,
         async ensureTagField(wanted: readonly TagOption[]) {
@@ -86,6 +111,7 @@ export function hubspotConnector(input: HubspotOptionsInput = {}): Connector {
             wanted,
           );
           field = updated;
+          remember(id, updated);
           await updated;
         },
         async pullChild(): Promise<ChildAccount> {
@@ -111,19 +137,23 @@ export function hubspotConnector(input: HubspotOptionsInput = {}): Connector {
             contacts: await contacts(),
           };
         },
-        applyTagChanges(changes): Promise<ApplyReport> {
-          return writeTags(
-            caller,
-            options.tagProperty,
-            changes.map((c) => ({ contactId: c.contactId, values: c.afterValues, sharedId: c.sharedId })),
+        async applyTagChanges(changes): Promise<ApplyReport> {
+          return forgetOnFailure(
+            await writeTags(
+              caller,
+              options.tagProperty,
+              changes.map((c) => ({ contactId: c.contactId, values: c.afterValues, sharedId: c.sharedId })),
+            ),
           );
         },
-        applyCorporate: (actions, plan) =>
-          applyCorporate(caller, actions, plan, {
-            tagProperty: options.tagProperty,
-            sharedIdProperty: options.sharedIdProperty,
-            propertyGroup: options.propertyGroup,
-          }),
+        applyCorporate: async (actions, plan) =>
+          forgetOnFailure(
+            await applyCorporate(caller, actions, plan, {
+              tagProperty: options.tagProperty,
+              sharedIdProperty: options.sharedIdProperty,
+              propertyGroup: options.propertyGroup,
+            }),
+          ),
         readContactDetails: (ids) => readContactDetails(caller, ids),
         readRecords: (wanted) => readRecords(caller, wanted, options.tagProperty, labels),
         ensureSegments: (request) => ensureSegments(caller, options.tagProperty, request),

@@ -28,17 +28,21 @@ interface ListedObject {
   associations?: { [key: string]: { results: { id: string }[]; paging?: { next?: { after: string } } } };
 }
 
-/** Every page of a list endpoint, in order. */
-async function allPages(
+/**
+ * Every page of a list endpoint, in order, each page's objects mapped as it arrives: mapping a portal's 20,000
+ * contacts at the end held the event loop for half a second.
+ */
+async function allPages<T>(
   fetchPage: (
     after: string | undefined,
   ) => Promise<{ results: ListedObject[]; paging?: { next?: { after: string } } }>,
-): Promise<ListedObject[]> {
-  const all: ListedObject[] = [];
+  map: (object: ListedObject) => T,
+): Promise<T[]> {
+  const all: T[] = [];
   let after: string | undefined;
   do {
     const page = await fetchPage(after);
-    all.push(...page.results);
+    for (const object of page.results) all.push(map(object));
     after = page.paging?.next?.after;
   } while (after);
   return all;
@@ -94,21 +98,24 @@ export async function pullContacts(
   labels: ReadonlyMap<string, string>,
 ): Promise<Contact[]> {
   const properties = [...CONTACT_PROPERTIES, tagProperty];
-  const objects = await allPages((after) =>
-    caller.call('read', 'list contacts', (client) =>
-      client.crm.contacts.basicApi.getPageWithHttpInfo(PAGE, after, properties),
-    ),
+  return allPages(
+    (after) =>
+      caller.call('read', 'list contacts', (client) =>
+        client.crm.contacts.basicApi.getPageWithHttpInfo(PAGE, after, properties),
+      ),
+    (o) => toContact(o, tagProperty, labels),
   );
-  return objects.map((o) => toContact(o, tagProperty, labels));
 }
 
 export async function pullDeals(caller: PortalCaller): Promise<Deal[]> {
-  const objects = await allPages((after) =>
-    caller.call('read', 'list deals', (client) =>
-      client.crm.deals.basicApi.getPageWithHttpInfo(PAGE, after, [...DEAL_PROPERTIES], undefined, [
-        'contacts',
-      ]),
-    ),
+  const objects = await allPages(
+    (after) =>
+      caller.call('read', 'list deals', (client) =>
+        client.crm.deals.basicApi.getPageWithHttpInfo(PAGE, after, [...DEAL_PROPERTIES], undefined, [
+          'contacts',
+        ]),
+      ),
+    (deal) => deal,
   );
   const deals: Deal[] = [];
   for (const deal of objects) {

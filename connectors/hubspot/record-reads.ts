@@ -1,10 +1,11 @@
 import { type Contact, chunks, type Deal } from '../../src/core/index.ts';
-import type { RecordsRead, RecordsWanted } from '../connector.ts';
+import { ConnectorError, type RecordsRead, type RecordsWanted } from '../connector.ts';
 import { BATCH } from './batch-write.ts';
 import type { PortalCaller } from './portal-caller.ts';
 import { CONTACT_PROPERTIES, pullPipelines, toContact } from './pull.ts';
 
-// A targeted resync's reads: contacts and deals by id (CRM v3 batch read, 100 ids a call), the deals of contacts
+// A targeted resync's reads: one contact with its deals' ids in one call (the usual webhook), else contacts and
+// deals by id (CRM v3 batch read, 100 ids a call), the deals of contacts
 // and the contacts of deals (v4 association batch read, following each object's `after` paging). Ids HubSpot no
 // longer has come back as a 207's errors and are left out.
 
@@ -80,20 +81,72 @@ async function readContacts(
   return answers.flatMap((answer) => answer.results.map((o) => toContact(o, tagProperty, labels)));
 }
 
+/**
+ * One contact and its deals' ids in one call (a webhook's usual change: GET with `associations=deals`); null ids
+ * when it has more deals than one page lists (the v4 read follows the paging), no contact when HubSpot has none.
+ */
+async function readContactWithDeals(
+  caller: PortalCaller,
+  id: string,
+  tagProperty: string,
+  labels: ReadonlyMap<string, string>,
+): Promise<{ contact: Contact | null; dealIds: string[] | null }> {
+  try {
+    const object = await caller.call(
+      'read',
+      'read contact',
+      (client) =>
+        client.crm.contacts.basicApi.getByIdWithHttpInfo(
+          id,
+          [...CONTACT_PROPERTIES, tagProperty],
+          undefined,
+          ['deals'],
+        ),
+      [404],
+    );
+    const deals = object.associations?.deals;
+    return {
+      contact: toContact(object, tagProperty, labels),
+      dealIds: deals?.paging?.next ? null : [...new Set((deals?.results ?? []).map((r) => r.id))],
+    };
+  } catch (error) {
+    if (error instanceof ConnectorError && error.status === 404) return { contact: null, dealIds: [] };
+    throw error;
+  }
+}
+
+/** The contacts asked for and their deals' ids: one call for a single contact, batch reads for more. */
+async function contactsAndDeals(
+  caller: PortalCaller,
+  wanted: RecordsWanted,
+  tagProperty: string,
+  labels: () => Promise<ReadonlyMap<string, string>>,
+): Promise<[Contact[], Map<string, string[]>]> {
+  const ids = [...new Set(wanted.contacts)];
+  const withDeals = wanted.dealsOfContacts !== false && ids.length > 0;
+  const [single] = ids;
+  if (withDeals && ids.length === 1 && single !== undefined) {
+    const { contact, dealIds } = await readContactWithDeals(caller, single, tagProperty, await labels());
+    const dealsOf =
+      dealIds === null ? await associated(caller, 'contacts/deals', ids) : new Map([[single, dealIds]]);
+    return [contact ? [contact] : [], dealsOf];
+  }
+  return Promise.all([
+    ids.length > 0 ? labels().then((l) => readContacts(caller, ids, tagProperty, l)) : ([] as Contact[]),
+    withDeals ? associated(caller, 'contacts/deals', ids) : new Map<string, string[]>(),
+  ]);
+}
+
 export async function readRecords(
   caller: PortalCaller,
   wanted: RecordsWanted,
   tagProperty: string,
   labels: () => Promise<ReadonlyMap<string, string>>,
 ): Promise<RecordsRead> {
-  const withDeals = wanted.dealsOfContacts !== false && wanted.contacts.length > 0;
   // The contacts asked for and their deals' ids at once; then the deals, then any contact of theirs not read yet.
-  const [tagLabels, contacts, dealsOf, pipelines] = await Promise.all([
+  const [tagLabels, [contacts, dealsOf], pipelines] = await Promise.all([
     labels(),
-    wanted.contacts.length > 0
-      ? labels().then((l) => readContacts(caller, wanted.contacts, tagProperty, l))
-      : ([] as Contact[]),
-    withDeals ? associated(caller, 'contacts/deals', wanted.contacts) : new Map<string, string[]>(),
+    contactsAndDeals(caller, wanted, tagProperty, labels),
     wanted.pipelines ? pullPipelines(caller) : undefined,
   ]);
   const deals = await readDeals(caller, [...new Set([...wanted.deals, ...[...dealsOf.values()].flat()])]);

@@ -40,7 +40,11 @@ export function routeObject(
   if (contactId !== null) {
     const found = portal.contacts.get(contactId);
     if (!found) return notFound(`Object not found. objectId are usually numeric.`);
-    if (method === 'GET') return { status: 200, body: contactOut(found, listed(url, 'properties')) };
+    if (method === 'GET') {
+      const body = contactOut(found, listed(url, 'properties'));
+      if (!listed(url, 'associations').includes('deals')) return { status: 200, body };
+      return { status: 200, body: { ...body, associations: contactDeals(portal, contactId) } };
+    }
     if (method === 'PATCH') return updateContact(portal, found, body, context);
     if (method === 'DELETE') {
       portal.contacts.delete(contactId);
@@ -72,6 +76,16 @@ export function routeObject(
   return null;
 }
 
+/** A contact's deals listed with it (`associations=deals`): the first 100, then a cursor for the v4 API. */
+function contactDeals(portal: SimPortal, contactId: string) {
+  const ids = [...portal.deals.values()].filter((d) => d.contactIds.includes(contactId)).map((d) => d.id);
+  if (ids.length === 0) return {};
+  const results = ids.slice(0, 100).map((id) => ({ id, type: 'contact_to_deal' }));
+  if (ids.length <= 100) return { deals: { results } };
+  const link = `/crm/v4/objects/contacts/${contactId}/associations/deals?after=100`;
+  return { deals: { results, paging: { next: { after: '100', link } } } };
+}
+
 const propertiesOf = (body: unknown): Record<string, unknown> | null => {
   const properties = (body as { properties?: unknown } | undefined)?.properties;
   return typeof properties === 'object' && properties !== null
@@ -88,7 +102,7 @@ function createContact(portal: SimPortal, body: unknown, context: RouteContext):
   const conflict = uniqueConflict(portal, null, changes);
   if (conflict) return { status: 409, body: { ...(invalid(conflict).body as object), category: 'CONFLICT' } };
   const contact = newContact(portal, context);
-  write(contact, changes, context);
+  write(portal, contact, changes, context);
   contact.indexedProperties = null;
   return { status: 201, body: contactOut(contact, Object.keys(changes)) };
 }
@@ -101,7 +115,7 @@ function updateContact(portal: SimPortal, contact: SimContact, body: unknown, co
   const changes = stringProperties(properties);
   const conflict = uniqueConflict(portal, contact.id, changes);
   if (conflict) return { status: 409, body: { ...(invalid(conflict).body as object), category: 'CONFLICT' } };
-  write(contact, changes, context);
+  write(portal, contact, changes, context);
   return { status: 200, body: contactOut(contact, Object.keys(changes)) };
 }
 
@@ -128,7 +142,7 @@ function mergeContacts(portal: SimPortal, body: unknown, context: RouteContext):
   if (emails.length > 0) filled.hs_additional_emails = [...new Set(emails)].join(';');
   delete filled.email;
   portal.contacts.delete(merged.id);
-  write(primary, filled, context);
+  write(portal, primary, filled, context);
   for (const deal of portal.deals.values()) {
     if (!deal.contactIds.includes(merged.id)) continue;
     deal.contactIds = [...new Set(deal.contactIds.map((id) => (id === merged.id ? primary.id : id)))];

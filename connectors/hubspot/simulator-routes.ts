@@ -216,6 +216,7 @@ export function newContact(portal: SimPortal, context: RouteContext): SimContact
 }
 
 export function write(
+  portal: SimPortal,
   contact: SimContact,
   changes: Record<string, string | null>,
   context: RouteContext,
@@ -225,6 +226,7 @@ export function write(
   const before = { ...contact.properties };
   Object.assign(contact.properties, changes);
   if (changes.email) contact.properties.email = changes.email.trim().toLowerCase();
+  portal.contacts.reindex(contact);
   for (const name of Object.keys(changes)) {
     const value = contact.properties[name] ?? null;
     if ((before[name] ?? null) !== value)
@@ -295,7 +297,7 @@ function batchUpdate(portal: SimPortal, body: unknown, context: RouteContext): A
       });
       continue;
     }
-    write(contact, changes, context);
+    write(portal, contact, changes, context);
     results.push(contactOut(contact, Object.keys(changes)));
   }
   return batchResult(results, errors, context);
@@ -335,7 +337,7 @@ function batchUpsert(portal: SimPortal, body: unknown, context: RouteContext): A
       continue;
     }
     contact ??= newContact(portal, context);
-    write(contact, changes, context);
+    write(portal, contact, changes, context);
     if (created) contact.indexedProperties = null;
     results.push({ ...contactOut(contact, Object.keys(changes)), new: created });
   }

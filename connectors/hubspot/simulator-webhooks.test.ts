@@ -101,6 +101,35 @@ describe('HubSpot simulator webhooks', () => {
     expect(events.every((e) => e.changeSource === 'CRM_UI' && e.sourceId?.startsWith('userId:'))).toBe(true);
   });
 
+  it('with the app’s subscriptions, only what they name is sent: no change of an unsubscribed property', async () => {
+    const target = await receiver();
+    const simulator = await start({
+      targetUrl: target.url,
+      subscriptions: [
+        { subscriptionType: 'object.creation', objectType: 'contact' },
+        { subscriptionType: 'object.propertyChange', objectType: 'contact', propertyName: 'email' },
+      ],
+    });
+    const call = api(simulator);
+    const created = await call('POST', '/crm/v3/objects/contacts', {
+      properties: { email: 'ann@example.org', firstname: 'Ann' },
+    });
+    expect(created.status).toBe(201);
+    expect(
+      (
+        await call('PATCH', `/crm/v3/objects/contacts/${created.body.id}`, {
+          properties: { phone: '212 555 0100' },
+        })
+      ).status,
+    ).toBe(200);
+    await simulator.webhooks.idle();
+    const events = target.received.flatMap((r) => parseHubSpotEvents(r.body));
+    expect(events.map((e) => `${e.subscriptionType} ${e.propertyName ?? ''}`.trim())).toEqual([
+      'object.creation',
+      'object.propertyChange email',
+    ]);
+  });
+
   it('updates, archives, merges and deals each make their events; the app’s own writes name the app', async () => {
     const target = await receiver();
     const simulator = await startHubspotSimulator({

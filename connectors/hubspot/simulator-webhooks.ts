@@ -46,6 +46,29 @@ export interface WebhookSenderOptions {
   /** A delivery not answered within this long counts as failed (HubSpot: 5 s). */
   timeoutMs?: number;
   now?: () => number;
+  /**
+   * The app's subscriptions (its manifest's `crmObjects`): only changes they name are sent, as HubSpot does (a
+   * property change only for a subscribed property). None given: every change is sent.
+   */
+  subscriptions?: readonly WebhookSubscription[];
+}
+
+export interface WebhookSubscription {
+  subscriptionType: string;
+  objectType: string;
+  propertyName?: string;
+}
+
+const OBJECT_TYPES = { '0-1': 'contact', '0-3': 'deal' } as const;
+
+/** Whether an app with these subscriptions hears of the change. */
+export function subscribedTo(subscriptions: readonly WebhookSubscription[], change: SimChange): boolean {
+  return subscriptions.some(
+    (s) =>
+      s.subscriptionType === `object.${change.action}` &&
+      s.objectType === OBJECT_TYPES[change.objectTypeId] &&
+      (change.action !== 'propertyChange' || s.propertyName === change.propertyName),
+  );
 }
 
 export interface Delivery {
@@ -79,7 +102,10 @@ export class WebhookSender {
   changed(changes: readonly SimChange[], source: ChangeSource): void {
     if (!this.#target || this.#closed || changes.length === 0) return;
     const occurredAt = (this.options.now ?? Date.now)();
-    for (const change of changes) this.#queue.push(this.#event(change, source, occurredAt));
+    const { subscriptions } = this.options;
+    for (const change of changes)
+      if (!subscriptions || subscribedTo(subscriptions, change))
+        this.#queue.push(this.#event(change, source, occurredAt));
     this.#sending ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#drain());
   }
 

@@ -6,7 +6,14 @@ import { noChanges } from '../../src/sync/changes.ts';
 import { runTenant } from '../../src/sync/run-tenant.ts';
 import { targetedResync } from '../../src/sync/targeted-resync.ts';
 import { specViolations } from './openapi-shapes.ts';
-import { FAST_WINDOW, readScenario, startTenant, type Tenant, tagValuesOf } from './sync-fixture.ts';
+import {
+  FAST_WINDOW,
+  readScenario,
+  sandboxConnection,
+  startTenant,
+  type Tenant,
+  tagValuesOf,
+} from './sync-fixture.ts';
 
 // A targeted resync through the HubSpot simulator and the real client: a new contact in one community whose email
 // matches Bob's in two others ends tagged without a full run: no list pages, a handful of calls, every exchange
@@ -74,8 +81,14 @@ describe('a targeted resync through the HubSpot simulator', () => {
     );
     expect(lists).toEqual([]);
     expect(result.calls).toBe(calls.length);
-    // Read the contact, its deals' ids; read the tag property, write the tag (103), and the corporate copy's.
-    expect(calls.length).toBeLessThanOrEqual(8);
+    // The tag property as the full run just left it: not read again.
+    expect(calls.filter((c) => c.path.startsWith('/crm/v3/properties/'))).toEqual([]);
+    // Read the contact with its deals' ids (one call); write the tag (103), and the corporate copy's.
+    expect(calls.filter((c) => c.path.includes('/batch/read'))).toEqual([]);
+    expect(calls.map((c) => `${c.accountId} ${c.method} ${c.path.split('?')[0]}`)).toContain(
+      `103 GET /crm/v3/objects/contacts/${id}`,
+    );
+    expect(calls.length).toBeLessThanOrEqual(4);
     expect(tenant.simulator.exchanges.flatMap(specViolations)).toEqual([]);
   });
 
@@ -87,6 +100,27 @@ describe('a targeted resync through the HubSpot simulator', () => {
       trigger: 'webhook',
     });
     expect(result).toMatchObject({ mode: 'unchanged', runId: null, written: 0 });
+  });
+
+  it('reads one contact with its deals in one call; one HubSpot no longer has is left out, no failure', async () => {
+    const [bob] = tenant.simulator.portal('101').contacts;
+    const session = tenant.connector.open({
+      ...sandboxConnection({ id: '101', name: 'Sunrise Oaks' }, 'child'),
+      country: 'US',
+    });
+    const portal = tenant.simulator.rawPortal('101');
+    portal.deals.set('d-bob', {
+      id: 'd-bob',
+      properties: { pipeline: 'p1', dealstage: 'tour', hs_object_id: 'd-bob' },
+      contactIds: [bob?.id ?? ''],
+      createdAt: new Date().toISOString(),
+    });
+    const read = await session.readRecords({ contacts: [bob?.id ?? ''], deals: [] });
+    expect(read.contacts.map((c) => c.id)).toEqual([bob?.id]);
+    expect(read.deals.map((d) => d.id)).toContain('d-bob');
+    const gone = await session.readRecords({ contacts: ['999999'], deals: [] });
+    expect(gone).toEqual({ contacts: [], deals: [] });
+    expect(session.calls().failed).toBe(0);
   });
 
   it('reads a deal with more contacts than one association page, following the paging', async () => {
@@ -111,12 +145,8 @@ describe('a targeted resync through the HubSpot simulator', () => {
       createdAt: at,
     });
     const session = tenant.connector.open({
-      accountId: '102',
-      name: 'Maple Court',
-      role: 'child',
+      ...sandboxConnection({ id: '102', name: 'Maple Court' }, 'child'),
       country: 'US',
-      tokens: { accessToken: 'sandbox-102', refreshToken: null, expiresAt: null },
-      details: {},
     });
     const read = await session.readRecords({ contacts: [], deals: ['big', 'gone'] });
     expect(read.deals).toEqual([{ id: 'big', pipelineId: 'p1', stageId: 'tour', contactIds: ids }]);

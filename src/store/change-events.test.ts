@@ -39,6 +39,16 @@ const contact = (id: string, emails: string[], phones: string[] = []): Contact =
   keys: { emails, phones },
 });
 
+const portal = (externalId: string) => ({
+  provider: 'hubspot' as const,
+  externalId,
+  role: 'child' as const,
+  name: `Portal ${externalId}`,
+  country: null,
+  tokens: { accessToken: 'a', refreshToken: null, expiresAt: null },
+  details: {},
+});
+
 for (const database of databases) {
   describe.skipIf(database.skip !== null)(`change events and privacy deletions on ${database.name}`, () => {
     let opened: OpenDatabase;
@@ -52,6 +62,8 @@ for (const database of databases) {
     });
 
     it('stores a delivery once: the same event again (or with no property) is skipped', async () => {
+      const { id: tenantId } = await store.tenants.create('Once');
+      await store.accounts.save(tenantId, portal('101'));
       expect(
         await store.changeEvents.record([event(), event({ propertyName: null, propertyValue: null })]),
       ).toBe(2);
@@ -63,17 +75,65 @@ for (const database of databases) {
         await store.changeEvents.record([
           event({ occurredAt: new Date('2025-01-01T00:00:01Z') }),
           event({ propertyName: 'lastname' }),
-          event({ subscriptionId: '6' }),
+          event({
+            subscriptionId: '6',
+            mergedObjectIds: ['8', '9'],
+            primaryObjectId: '7',
+            propertyValue: null,
+          }),
         ]),
       ).toBe(3);
-      const pending = await store.changeEvents.pending('hubspot', ['101']);
+      const pending = await store.changeEvents.pending(tenantId, 'hubspot', ['101']);
       expect(pending).toHaveLength(5);
       expect(pending[0]).toMatchObject({ ...event(), id: expect.any(String) });
-      expect(await store.changeEvents.pending('hubspot', ['102'])).toEqual([]);
-      await store.changeEvents.markProcessed(pending.slice(0, 4).map((e) => e.id));
-      expect((await store.changeEvents.pending('hubspot', ['101'])).map((e) => e.id)).toEqual([
+      expect(await store.changeEvents.pending(tenantId, 'hubspot', ['102'])).toEqual([]);
+      expect(pending.find((e) => e.subscriptionId === '6')).toMatchObject({
+        mergedObjectIds: ['8', '9'],
+        primaryObjectId: '7',
+        propertyValue: null,
+        occurredAt: new Date('2025-01-01T00:00:00Z'),
+      });
+      await store.changeEvents.markProcessed(
+        tenantId,
+        pending.slice(0, 4).map((e) => e.id),
+      );
+      expect((await store.changeEvents.pending(tenantId, 'hubspot', ['101'])).map((e) => e.id)).toEqual([
         pending[4]?.id,
       ]);
+    });
+
+    it('a portal connected to two tenants: each processes its events, and they are done once both have', async () => {
+      const connect = async (name: string) => {
+        const tenant = await store.tenants.create(name);
+        await store.accounts.save(tenant.id, portal('555'));
+        return tenant.id;
+      };
+      const [first, second] = [await connect('First'), await connect('Second')];
+      await store.changeEvents.record([
+        event({ accountId: '555' }),
+        event({ accountId: '555', objectId: '8' }),
+      ]);
+      const ids = (await store.changeEvents.pending(first, 'hubspot', ['555'])).map((e) => e.id);
+      expect(ids).toHaveLength(2);
+
+      await store.changeEvents.markProcessed(first, ids);
+      expect(await store.changeEvents.pending(first, 'hubspot', ['555'])).toEqual([]);
+      // The second tenant's job ran later: it still sees both events.
+      expect((await store.changeEvents.pending(second, 'hubspot', ['555'])).map((e) => e.id)).toEqual(ids);
+      const processed = () =>
+        opened.db.selectFrom('change_events').select(['id', 'processed_at']).where('id', 'in', ids).execute();
+      expect((await processed()).every((e) => e.processed_at === null)).toBe(true);
+
+      await store.changeEvents.markProcessed(second, ids.slice(0, 1));
+      expect((await store.changeEvents.pending(second, 'hubspot', ['555'])).map((e) => e.id)).toEqual(
+        ids.slice(1),
+      );
+      // Processed by every tenant of the portal: done for good, and who did it is no longer kept.
+      const rows = await processed();
+      expect(rows.find((e) => String(e.id) === ids[0])?.processed_at).toBeInstanceOf(Date);
+      expect(rows.find((e) => String(e.id) === ids[1])?.processed_at).toBeNull();
+      const remembered = await opened.db.selectFrom('change_events_done').select('event_id').execute();
+      expect(remembered.map((r) => String(r.event_id))).toEqual([ids[1]]);
     });
 
     it('a privacy deletion forgets the record, suppresses its keys, and names the corporate copy made from it', async () => {

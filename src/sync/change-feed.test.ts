@@ -142,6 +142,25 @@ describe('processing stored webhook events', () => {
     expect(await processChangeEvents(deps, tenantId)).toMatchObject({ events: 0 });
   });
 
+  it('a portal connected to two tenants: the first tenant’s job leaves the events for the second’s', async () => {
+    const first = await setUp({});
+    const second = await setUp({});
+    await store.changeEvents.record([event({ objectId: 'n2' })]);
+    expect(await processChangeEvents(first.withResync, first.tenantId)).toMatchObject({
+      events: 1,
+      work: 'targeted',
+    });
+    expect(await processChangeEvents(second.withResync, second.tenantId)).toMatchObject({
+      events: 1,
+      work: 'targeted',
+    });
+    expect(second.resyncs.map((r) => [r.tenantId, r.changes])).toEqual([
+      [second.tenantId, first.resyncs[0]?.changes],
+    ]);
+    expect(first.resyncs[0]?.changes[0]?.contacts).toEqual(['n2']);
+    expect(await processChangeEvents(first.withResync, first.tenantId)).toMatchObject({ events: 0 });
+  });
+
   it('a privacy deletion forgets the record at once (service off too) and its person is never copied again', async () => {
     const { provider, tenantId, deps } = await setUp({ copyToCorporate: false });
     await runTenant(store, () => provider.connector(), tenantId);

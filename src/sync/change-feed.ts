@@ -6,7 +6,7 @@ import type { TargetedResync } from './changes.ts';
 
 // A tenant's stored change events turned into work: privacy deletions forget their record at once, the app's own
 // writes are dropped, and the rest become one targeted resync (or, until one is given, a full run). Events are marked
-// processed only after that returns, so a failure or a busy run lock leaves them for the next try; a duplicate that
+// processed for this tenant only after that returns (a portal connected to two tenants is processed by each), so a failure or a busy run lock leaves them for the next try; a duplicate that
 // slipped through asks for the same records again, which changes nothing.
 
 export interface ChangeFeedDeps {
@@ -39,7 +39,7 @@ export async function processChangeEvents(deps: ChangeFeedDeps, tenantId: string
   const portals = accounts.map((a) => a.accountId);
   const corporate = accounts.find((a) => a.role === 'corporate')?.accountId ?? null;
   for (;;) {
-    const events = await store.changeEvents.pending('hubspot', portals, PASS);
+    const events = await store.changeEvents.pending(tenantId, 'hubspot', portals, PASS);
     if (events.length === 0) break;
     result.events += events.length;
     const privacy = events.filter(isPrivacyDeletion);
@@ -65,7 +65,10 @@ export async function processChangeEvents(deps: ChangeFeedDeps, tenantId: string
         result.work = 'full';
       }
     }
-    await store.changeEvents.markProcessed(events.map((e) => e.id));
+    await store.changeEvents.markProcessed(
+      tenantId,
+      events.map((e) => e.id),
+    );
     if (events.length < PASS) break;
   }
   logger.info({ tenantId, ...result }, 'change events processed');

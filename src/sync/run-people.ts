@@ -1,7 +1,7 @@
 import type { ChildAccount, Contact, CorporateAccount, Plan } from '../core/index.ts';
 import { PhoneReader, PRIMARY_TAG, SECONDARY_TAG, sortedTags } from '../core/index.ts';
 import type { LocatedRecord, NewRunPerson, PersonMember, Store } from '../store/store.ts';
-import { displayName, type Hasher, withHashedKeys } from './hashed-state.ts';
+import { displayName, type Hasher, withHashedKeysInSlices } from './hashed-state.ts';
 import type { RunOnceReport } from './run-once.ts';
 
 // After the plan: each shared person of the run as the admin page shows them (names from the pulled records, the
@@ -39,13 +39,17 @@ export function firstMember(members: readonly PersonMember[], childOrder: readon
   )[0] as PersonMember;
 }
 
-/** The people of a plan, with the facts the admin page needs. */
-export function peopleOf(
+/** People made between yields of the event loop: a full run at 1M contacts has over 100,000 of them. */
+const SLICE = 2_000;
+const yieldLoop = () => new Promise((resolve) => setImmediate(resolve));
+
+/** The people of a plan, with the facts the admin page needs (a slice at a time: the server keeps answering). */
+export async function peopleOf(
   plan: Plan,
   accounts: readonly (ChildAccount | CorporateAccount)[],
   context: Pick<RunPeopleContext, 'childOrder' | 'userTags' | 'countryOf' | 'hash'>,
   phones: PhoneReader,
-): NewRunPerson[] {
+): Promise<NewRunPerson[]> {
   const inPlan = new Set(
     plan.shared.flatMap((s) => s.members.map((m) => `${m.accountId}\u0000${m.contactId}`)),
   );
@@ -54,7 +58,7 @@ export function peopleOf(
     const members = account.contacts.filter((c) => inPlan.has(`${account.id}\u0000${c.id}`));
     if (members.length === 0) continue;
     // Hashed as stored records are, so a typed email or phone hashed the same way finds them.
-    const hashed = withHashedKeys(
+    const hashed = await withHashedKeysInSlices(
       { ...account, contacts: members },
       context.countryOf(account.id),
       context.hash,
@@ -64,7 +68,14 @@ export function peopleOf(
   }
   const position = new Map(context.childOrder.map((id, i) => [id, i]));
   const tags = sortedTags([...context.userTags, PRIMARY_TAG, SECONDARY_TAG]);
-  return plan.shared.map((shared) => {
+  const people: NewRunPerson[] = [];
+  for (let i = 0; i < plan.shared.length; i += SLICE) {
+    if (i > 0) await yieldLoop();
+    people.push(...plan.shared.slice(i, i + SLICE).map((shared) => personOf(shared)));
+  }
+  return people;
+
+  function personOf(shared: Plan['shared'][number]): NewRunPerson {
     const members: PersonMember[] = [];
     const keyHashes = new Set<string>();
     for (const m of shared.members) {
@@ -99,7 +110,7 @@ export function peopleOf(
       tags,
       keyHashes: [...keyHashes],
     };
-  });
+  }
 }
 
 /** Every account the plan read: the pulled ones and the stored states that stood in for failed pulls. */
@@ -117,7 +128,11 @@ export async function storeRunPeople(
   const accounts = await accountsOf(report, context);
   // The numbers were parsed while planning: look them up rather than parse them again.
   const phones = new PhoneReader(report.phoneVerdicts);
-  await store.people.save(context.tenantId, context.runId, peopleOf(report.plan, accounts, context, phones));
+  await store.people.save(
+    context.tenantId,
+    context.runId,
+    await peopleOf(report.plan, accounts, context, phones),
+  );
 }
 
 /**
@@ -135,7 +150,7 @@ export async function replacePeople(
   },
 ): Promise<number> {
   const { tenantId, runId } = context;
-  const people = peopleOf(context.plan, context.accounts, context, context.phones);
+  const people = await peopleOf(context.plan, context.accounts, context, context.phones);
   const [previous] = await store.runs.finished(tenantId, { dryRun: false, limit: 1 });
   let kept = 0;
   if (previous) {

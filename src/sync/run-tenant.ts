@@ -17,7 +17,7 @@ import {
   type Snapshot,
 } from '../core/index.ts';
 import { HEARTBEAT_MS, type RunSummary, type Store, type StoredAccount } from '../store/store.ts';
-import { displayName, withHashedKeys } from './hashed-state.ts';
+import { displayName, withHashedKeys, withHashedKeysInSlices } from './hashed-state.ts';
 import { type RunAccount, type RunOnceReport, type RunProgress, runOnce } from './run-once.ts';
 import { storeRunPeople } from './run-people.ts';
 import { segmentKeeper } from './segments.ts';
@@ -205,7 +205,7 @@ export async function runTenant(
       for (const pulled of report.pulled) {
         const account = byExternal.get(pulled.id);
         if (!account) continue;
-        const hashed = withHashedKeys(
+        const hashed = await withHashedKeysInSlices(
           withCopies(afterWrites(pulled, report), report),
           country(account),
           hash,
@@ -213,6 +213,13 @@ export async function runTenant(
         );
         await store.accountStates.save(tenantId, { pipelines: [], deals: [], ...hashed }, displayName);
       }
+      // Targeted resyncs look records up by key from now on: the planner needs statistics of the new rows.
+      const analysing = performance.now();
+      await store.records.analyze();
+      logger.info(
+        { tenantId, runId, ms: Math.round(performance.now() - analysing) },
+        'stored state analysed',
+      );
     }
     const held = report.held.length > 0 ? heldReason(report.held) : undefined;
     if (held) logger.warn({ tenantId, runId }, held);

@@ -1,0 +1,277 @@
+import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { hubspotConnector } from '../connectors/hubspot/index.ts';
+import { startHubspotSimulator } from '../connectors/hubspot/simulator.ts';
+import { startSalesforceSimulator } from '../connectors/salesforce/simulator.ts';
+import type { LoggedCall } from '../connectors/shared/simulator-kit.ts';
+import { ProgressDisplay } from '../src/cli/progress.ts';
+import { openDatabase } from '../src/store/database.ts';
+import { SecretBox } from '../src/store/secrets.ts';
+import { Store } from '../src/store/store.ts';
+import { syntheticTenant } from './synthetic-tenant.ts';
+import type { ServerAnswer, ServerRequest } from './webhooks-server.ts';
+import {
+  connectHubspotTenant,
+  connectSalesforceTenant,
+  matchTargets,
+  percentile,
+  waitFor,
+} from './webhooks-tenants.ts';
+
+// npm run bench:webhooks (ACCOUNTS=50 PER=20000 by default; DATABASE_URL names the Postgres server, default the
+// local one, where a database of its own is made and dropped). Issue 10's benchmark: the app serves in a process
+// of its own (bench/webhooks-server.ts) on the Postgres store; this process holds the simulated CRMs. A full run
+// pulls the synthetic tenant through the HubSpot simulator once (the store then holds it as any completed run
+// leaves it), measuring the server's longest event-loop stall; then 10,000 signed webhook events are acknowledged,
+// 50 new contacts are made through the simulator's API and timed until their tags are written there, and a small
+// Salesforce tenant is polled at the default interval. Logs on stderr; the last stdout line is one JSON object.
+// BENCH_SERVER_ARGS passes node flags to the server (`--trace-gc`, `--cpu-prof --cpu-prof-dir=DIR`).
+
+const ACCOUNTS = Number(process.env.ACCOUNTS ?? 50);
+const PER = Number(process.env.PER ?? 20_000);
+const CHANGES = Number(process.env.CHANGES ?? 50);
+const SF_CHANGES = Number(process.env.SF_CHANGES ?? 6);
+const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const CLIENT = { clientId: 'bench-webhooks', clientSecret: 'bench-webhooks-client-secret' };
+const APP_SECRET = randomBytes(32).toString('base64url');
+const TAGS = 'community_sync_tags';
+const log = (message: string) => process.stderr.write(`${message}\n`);
+const since = (start: number) => Math.round(performance.now() - start);
+const notOAuth = (c: LoggedCall) => !c.path.startsWith('/oauth/');
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+
+const database = `bench_webhooks_${randomBytes(4).toString('hex')}`;
+const databaseUrl = Object.assign(new URL(BASE_URL), { pathname: `/${database}` }).toString();
+const admin = new pg.Client({ connectionString: BASE_URL });
+await admin.connect();
+await admin.query(`create database ${database}`);
+const dataDir = mkdtempSync(join(tmpdir(), 'bench-webhooks-'));
+const cleanups: (() => Promise<unknown> | unknown)[] = [];
+
+try {
+  let started = performance.now();
+  const snapshot = syntheticTenant({ accounts: ACCOUNTS, contacts: ACCOUNTS * PER });
+  const contacts = snapshot.children.reduce((n, c) => n + c.contacts.length, 0);
+  const targets = matchTargets(snapshot, CHANGES);
+  // HubSpot sends only what the app subscribed to (manifest.json): not the changes of its own tag property.
+  const manifest = JSON.parse(readFileSync('manifest.json', 'utf8'));
+  const hubspot = await startHubspotSimulator({
+    snapshot,
+    ...CLIENT,
+    webhooks: { subscriptions: manifest.providers.hubspot.webhooks.crmObjects },
+  });
+  cleanups.push(() => hubspot.close());
+  const sfSnapshot = syntheticTenant({ accounts: 3, contacts: 600, seed: 7 });
+  const salesforce = await startSalesforceSimulator({ snapshot: sfSnapshot });
+  cleanups.push(() => salesforce.close());
+  log(`${contacts} contacts in ${ACCOUNTS} portals generated and served in ${since(started)} ms`);
+
+  const opened = await openDatabase({ databaseUrl, dataDir });
+  cleanups.push(() => opened.close());
+  const store = new Store(opened, new SecretBox(APP_SECRET));
+  const connector = hubspotConnector({ baseUrl: hubspot.url, ...CLIENT });
+  const tenantId = await connectHubspotTenant(store, snapshot, hubspot, connector);
+  const sfTenantId = await connectSalesforceTenant(store, sfSnapshot, salesforce);
+
+  const port = await freePort();
+  const appUrl = `http://127.0.0.1:${port}`;
+  const server: ChildProcess = fork('bench/webhooks-server.ts', [], {
+    execArgv: ['--import', 'tsx', ...(process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean)],
+    stdio: ['ignore', 2, 2, 'ipc'],
+    env: {
+      ...process.env,
+      PORT: String(port),
+      PUBLIC_URL: appUrl,
+      DATABASE_URL: databaseUrl,
+      DATA_DIR: dataDir,
+      APP_SECRET,
+      SCHEDULER: 'off',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      HUBSPOT_CLIENT_ID: CLIENT.clientId,
+      HUBSPOT_CLIENT_SECRET: CLIENT.clientSecret,
+      BENCH_HUBSPOT_URL: hubspot.url,
+      SALESFORCE_CLIENT_ID: 'client',
+      SALESFORCE_CLIENT_SECRET: 'secret',
+      SALESFORCE_LOGIN_URL: salesforce.url,
+    },
+  });
+  cleanups.unshift(
+    () =>
+      new Promise<void>((resolve) => {
+        if (server.exitCode !== null) return resolve();
+        server.once('exit', () => resolve());
+        server.kill('SIGTERM');
+      }),
+  );
+  const answers: ServerAnswer[] = [];
+  let display: ProgressDisplay | null = null;
+  server.on('message', (answer: ServerAnswer) => {
+    if (answer.type === 'progress') display?.update(answer.progress);
+    else answers.push(answer);
+  });
+  server.once('exit', (code) => code && log(`server exited with ${code}`));
+  await waitFor(() => answers.some((a) => a.type === 'ready'), 'the server to start', 120_000, 50);
+  hubspot.webhooks.target(`${appUrl}/webhooks/hubspot`);
+  let asked = 0;
+  const fullRun = async (tenant: string) => {
+    const id = ++asked;
+    display = new ProgressDisplay(process.stderr, { label: 'full run' });
+    server.send({ type: 'run', tenantId: tenant, id } satisfies ServerRequest);
+    await waitFor(() => answers.some((a) => a.type === 'ran' && a.id === id), 'a full run', 900_000, 100);
+    const ran = answers.find((a) => a.type === 'ran' && a.id === id) as Extract<
+      ServerAnswer,
+      { type: 'ran' }
+    >;
+    display.finish();
+    display = null;
+    if (ran.status !== 'succeeded') throw new Error(`full run ${ran.status}: ${ran.error ?? ''}`);
+    return ran;
+  };
+
+  // 1. A full run of the tenant, in the server: the store ends holding it; the loop's longest stall meanwhile.
+  log(`server on ${appUrl}; full run of ${contacts} contacts …`);
+  let mark = hubspot.calls.all().length;
+  const full = await fullRun(tenantId);
+  const fullRunCalls = hubspot.calls.all().slice(mark).filter(notOAuth).length;
+  log(
+    `full run: ${full.ms} ms, ${fullRunCalls} calls (OAuth excluded), ${full.written} written, ${full.shared} shared, ` +
+      `longest loop stall ${full.loopStallMaxMs} ms`,
+  );
+  await fullRun(sfTenantId);
+  await hubspot.webhooks.idle();
+
+  // 2. Ack latency: 100 signed POSTs of 100 events, 10 at a time, from a sender process of its own; each is stored
+  // before its 2xx (counted below).
+  started = performance.now();
+  const sender = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'bench/webhooks-acks.ts',
+      `${appUrl}/webhooks/hubspot`,
+      CLIENT.clientSecret,
+      snapshot.children.map((c) => c.id).join(','),
+    ],
+    { stdio: ['ignore', 'pipe', 2] },
+  );
+  let sent = '';
+  sender.stdout?.on('data', (chunk: Buffer) => {
+    sent += chunk.toString();
+  });
+  const senderCode = await new Promise<number | null>((resolve) => sender.once('exit', resolve));
+  if (senderCode !== 0) throw new Error(`the webhook sender exited with ${senderCode}`);
+  const acks = JSON.parse(sent) as number[];
+  const stored = new pg.Client({ connectionString: databaseUrl });
+  await stored.connect();
+  const { rows } = await stored
+    .query<{ n: string }>(`select count(*) as n from change_events where property_name = '${TAGS}'`)
+    .finally(() => stored.end());
+  const ackP99Ms = Math.round(percentile(acks, 99));
+  log(`acks in the order sent (ms): ${acks.map((a) => Math.round(a)).join(' ')}`);
+  log(
+    `acks: ${acks.length} POSTs in ${since(started)} ms, p50 ${Math.round(percentile(acks, 50))} ms, p99 ${ackP99Ms} ms, ${rows[0]?.n} events stored`,
+  );
+  await new Promise((r) => setTimeout(r, 3_000));
+
+  // 3. Salesforce at the default polling interval, meanwhile: changes spread over a minute, timed to their tags.
+  const sfTargets = matchTargets(sfSnapshot, SF_CHANGES);
+  const sfLags: number[] = [];
+  const sfPhase = (async () => {
+    for (const [n, target] of sfTargets.entries()) {
+      const token = salesforce.staffToken(target.accountId);
+      const made = performance.now();
+      const response = await fetch(`${salesforce.url}/services/data/v59.0/sobjects/Contact`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ LastName: `Bench ${n}`, Email: target.email }),
+      });
+      const { id } = (await response.json()) as { id: string };
+      const tagged = () =>
+        Boolean(salesforce.org(target.accountId).table('Contact').get(id)?.Community_Sync_Tags__c);
+      void waitFor(tagged, 'a Salesforce change to be tagged', 200_000, 50).then(() =>
+        sfLags.push(performance.now() - made),
+      );
+      await new Promise((r) => setTimeout(r, 60_000 / SF_CHANGES));
+    }
+    await waitFor(() => sfLags.length === sfTargets.length, 'every Salesforce change tagged', 200_000, 100);
+  })();
+
+  // 4. Single changes through the HubSpot simulator's API, one at a time, timed to the tags it holds.
+  const resyncs: number[] = [];
+  const callsPer: number[] = [];
+  for (const target of targets) {
+    mark = hubspot.calls.all().length;
+    const writeAt = performance.now();
+    const response = await fetch(`${hubspot.url}/crm/v3/objects/contacts`, {
+      method: 'POST',
+      headers: { authorization: `Bearer sandbox-${target.accountId}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ properties: { email: target.email, firstname: 'Bench', lastname: 'Change' } }),
+    });
+    const { id } = (await response.json()) as { id: string };
+    const tagsOf = (portal: string, record: string) =>
+      hubspot.rawPortal(portal).contacts.get(record)?.properties[TAGS] ?? '';
+    await waitFor(
+      () => tagsOf(target.accountId, id) !== '' && tagsOf(target.matchedAccountId, target.matchedId) !== '',
+      `the tags of a new contact in ${target.accountId}`,
+      30_000,
+    );
+    resyncs.push(performance.now() - writeAt);
+    // The resync's calls: everything after the staff's own write until the API is quiet again.
+    let seen = hubspot.calls.all().length;
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 400));
+      await hubspot.webhooks.idle();
+      if (hubspot.calls.all().length === seen) break;
+      seen = hubspot.calls.all().length;
+    }
+    const made = hubspot.calls
+      .all()
+      .slice(mark + 1)
+      .filter(notOAuth);
+    if (callsPer.length === 0)
+      log(`the first change's calls: ${made.map((c) => `${c.accountId} ${c.method} ${c.path}`).join(', ')}`);
+    callsPer.push(made.length);
+  }
+  const resyncP50Ms = Math.round(percentile(resyncs, 50));
+  const resyncP95Ms = Math.round(percentile(resyncs, 95));
+  const callsPerResync = Number(
+    (callsPer.reduce((a, b) => a + b, 0) / Math.max(1, callsPer.length)).toFixed(2),
+  );
+  log(
+    `changes: ${resyncs.length}, p50 ${resyncP50Ms} ms, p95 ${resyncP95Ms} ms, max ${Math.round(Math.max(...resyncs))} ms; calls ${callsPer.join(' ')}`,
+  );
+  await sfPhase;
+  const salesforceLagP95Ms = Math.round(percentile(sfLags, 95));
+  log(`salesforce: lags ${sfLags.map((l) => Math.round(l)).join(' ')} ms at the default 60 s poll`);
+
+  process.stdout.write(
+    `${JSON.stringify({
+      contacts,
+      ackP99Ms,
+      resyncP50Ms,
+      resyncP95Ms,
+      callsPerResync,
+      fullRunCalls,
+      loopStallMaxMs: full.loopStallMaxMs,
+      salesforceLagP95Ms,
+    })}\n`,
+  );
+} finally {
+  for (const cleanup of cleanups) await Promise.resolve(cleanup()).catch((e) => log(`cleanup: ${e}`));
+  await admin.query(`drop database if exists ${database} with (force)`).catch((e) => log(`drop: ${e}`));
+  await admin.end();
+  rmSync(dataDir, { recursive: true, force: true });
+}
