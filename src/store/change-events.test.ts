@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabases } from '../../test/support/databases.ts';
-import type { Contact } from '../core/index.ts';
+import { storedRecord } from '../../test/support/snapshot-builder.ts';
 import type { OpenDatabase } from './database.ts';
 import { SecretBox } from './secrets.ts';
 import { type NewChangeEvent, Store } from './store.ts';
@@ -27,17 +27,7 @@ const event = (overrides: Partial<NewChangeEvent> = {}): NewChangeEvent => ({
   ...overrides,
 });
 
-const contact = (id: string, emails: string[], phones: string[] = []): Contact => ({
-  id,
-  emails: [],
-  phones: [],
-  createdAt: '2024-01-01T00:00:00.000Z',
-  conversions: 0,
-  firstConversionAt: null,
-  properties: {},
-  tags: [],
-  keys: { emails, phones },
-});
+const contact = storedRecord;
 
 const portal = (externalId: string) => ({
   provider: 'hubspot' as const,

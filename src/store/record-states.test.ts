@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabases } from '../../test/support/databases.ts';
+import { storedRecord } from '../../test/support/snapshot-builder.ts';
 import type { Contact } from '../core/index.ts';
 import type { OpenDatabase } from './database.ts';
 import { SecretBox } from './secrets.ts';
@@ -9,17 +10,7 @@ import { Store } from './store.ts';
 
 const databases = await testDatabases();
 
-const record = (id: string, emails: string[], phones: string[] = []): Contact => ({
-  id,
-  emails: [],
-  phones: [],
-  createdAt: '2024-01-01T00:00:00.000Z',
-  conversions: 0,
-  firstConversionAt: null,
-  properties: {},
-  tags: [],
-  keys: { emails, phones },
-});
+const record = storedRecord;
 const name = (c: Contact) => `record ${c.id}`;
 
 for (const database of databases) {

@@ -1,4 +1,4 @@
-import { parseSnapshot, type Snapshot, type SnapshotInput } from '../../src/core/snapshot.ts';
+import { type Contact, parseSnapshot, type Snapshot, type SnapshotInput } from '../../src/core/snapshot.ts';
 
 // Small, readable snapshots for rule tests: only what a test is about is written out.
 
@@ -28,3 +28,16 @@ export function account(id: string, contacts: ContactInput[], fields: Partial<Ch
 export function tenant(input: Partial<SnapshotInput> & { children: ChildInput[] }): Snapshot {
   return parseSnapshot(input);
 }
+
+/** A record as the store keeps it: no raw email or phone, its keys as (already hashed) `keys`. */
+export const storedRecord = (id: string, emailKeys: string[], phoneKeys: string[] = []): Contact => ({
+  id,
+  emails: [],
+  phones: [],
+  createdAt: '2024-01-01T00:00:00.000Z',
+  conversions: 0,
+  firstConversionAt: null,
+  properties: {},
+  tags: [],
+  keys: { emails: emailKeys, phones: phoneKeys },
+});
