@@ -1,35 +1,48 @@
+import { subscribe } from 'node:diagnostics_channel';
+import type { IncomingMessage } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Connector, ProviderName } from '../connectors/connector.ts';
 import { hubspotConnector } from '../connectors/hubspot/index.ts';
 import { salesforceConnector } from '../connectors/salesforce/index.ts';
 import { loadConfig } from '../src/app/config.ts';
 import { createLogger } from '../src/app/logger.ts';
-import { openRuntime, serve } from '../src/app/runtime.ts';
+import { openRuntime, type Runtime, serve } from '../src/app/runtime.ts';
+import { startWorker } from '../src/app/worker.ts';
 import type { RunProgress } from '../src/sync/run-once.ts';
 
-// The serving process of bench:webhooks: the app as `serve` runs it, its store on the Postgres server, its
-// connectors pointed at the bench's simulators (BENCH_HUBSPOT_URL; Salesforce through SALESFORCE_LOGIN_URL). It
-// holds no tenant data of its own. Over IPC the bench asks it for a full run of a tenant, measured by the longest
-// event-loop stall while it ran (perf_hooks.monitorEventLoopDelay, in this process).
+// The app's processes in bench:webhooks, as `serve` and `community-sync worker` run them: the store on the Postgres
+// server, the connectors pointed at the bench's simulators (BENCH_HUBSPOT_URL; Salesforce through
+// SALESFORCE_LOGIN_URL). argv `serve` (the default) or `worker`. With REDIS_URL the serving process only answers and
+// queues, and the worker runs every job (the bench's full runs, queued with the trigger `bench`, report their
+// progress and result over IPC); without it (`--in-process`) the serving process runs the jobs and, over IPC, the
+// bench's full runs. The serving process measures, between `measure` and `measured`, its longest event-loop stall
+// (perf_hooks.monitorEventLoopDelay) and the time it took to answer each webhook POST (from its headers to the end
+// of its response, diagnostics_channel).
 
-export type ServerRequest = { type: 'run'; tenantId: string; id: number };
+export type ServerRequest =
+  | { type: 'run'; tenantId: string }
+  | { type: 'measure' }
+  | { type: 'measured'; id: number };
 export type ServerAnswer =
-  | { type: 'ready'; url: string }
+  | { type: 'ready' }
   | { type: 'progress'; progress: RunProgress }
   | {
       type: 'ran';
-      id: number;
+      tenantId: string;
       status: string;
       ms: number;
       written: number;
       shared: number;
-      loopStallMaxMs: number;
       error?: string;
-    };
+    }
+  | { type: 'measured'; id: number; loopStallMaxMs: number; webhookAcksMs: number[] };
 
 /** The delay histogram samples every 10 ms; a sample's delay beyond that is the stall. */
 const RESOLUTION_MS = 10;
+/** The bench's full runs are queued (or asked for) with this trigger. */
+export const BENCH_TRIGGER = 'bench';
 
+const role = process.argv[2] ?? 'serve';
 const config = loadConfig(process.env);
 const logger = createLogger(config.LOG_LEVEL);
 const send = (answer: ServerAnswer) => process.send?.(answer);
@@ -45,44 +58,79 @@ const connectors: Partial<Record<ProviderName, Connector>> = {
     ...(config.SALESFORCE_LOGIN_URL ? { loginUrl: config.SALESFORCE_LOGIN_URL } : {}),
   }),
 };
-const runtime = await openRuntime(config, logger, connectors);
-const serving = await serve(runtime, { hubspotWebhookSecret: config.HUBSPOT_CLIENT_SECRET ?? '' });
-const delay = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+const opened = await openRuntime(config, logger, connectors);
 
-process.on('message', (message: ServerRequest) => {
-  if (message.type !== 'run') return;
-  const started = performance.now();
-  delay.reset();
-  delay.enable();
-  const answer = (
-    fields: Omit<Extract<ServerAnswer, { type: 'ran' }>, 'type' | 'id' | 'ms' | 'loopStallMaxMs'>,
-  ) => {
-    delay.disable();
-    send({
-      type: 'ran',
-      id: message.id,
-      ms: Math.round(performance.now() - started),
-      loopStallMaxMs: Math.max(0, Math.round(delay.max / 1e6 - RESOLUTION_MS)),
-      ...fields,
-    });
-  };
-  const progress = ({ phase, accounts }: RunProgress) =>
-    send({ type: 'progress', progress: { phase, accounts } });
-  runtime.runTenant(message.tenantId, { trigger: 'bench', onProgress: progress }).then(
-    (result) =>
-      answer({
+/** The runtime, its bench-triggered full runs reporting their progress and result to the bench. */
+const runtime: Runtime = {
+  ...opened,
+  runTenant: async (tenantId, options = {}) => {
+    if (options.trigger !== BENCH_TRIGGER) return opened.runTenant(tenantId, options);
+    const started = performance.now();
+    const onProgress = ({ phase, accounts }: RunProgress) =>
+      send({ type: 'progress', progress: { phase, accounts } });
+    const ran = (
+      fields: Pick<Extract<ServerAnswer, { type: 'ran' }>, 'status' | 'written' | 'shared' | 'error'>,
+    ) => send({ type: 'ran', tenantId, ms: Math.round(performance.now() - started), ...fields });
+    try {
+      const result = await opened.runTenant(tenantId, { ...options, onProgress });
+      ran({
         status: result.status,
         written: result.report.written,
         shared: result.report.plan.shared.length,
-      }),
-    (error: unknown) => answer({ status: 'error', written: 0, shared: 0, error: String(error) }),
-  );
-});
+      });
+      return result;
+    } catch (error) {
+      ran({ status: 'error', written: 0, shared: 0, error: String(error) });
+      throw error;
+    }
+  },
+};
+
+let close: () => Promise<unknown>;
+if (role === 'worker') {
+  const working = await startWorker(runtime);
+  close = () => working.close();
+} else {
+  const delay = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+  const acks: number[] = [];
+  const began = new WeakMap<IncomingMessage, number>();
+  const isWebhook = (request: IncomingMessage) =>
+    request.method === 'POST' && (request.url ?? '').startsWith('/webhooks/');
+  subscribe('http.server.request.start', (message) => {
+    const { request } = message as { request: IncomingMessage };
+    if (isWebhook(request)) began.set(request, performance.now());
+  });
+  subscribe('http.server.response.finish', (message) => {
+    const { request } = message as { request: IncomingMessage };
+    const at = began.get(request);
+    // Only the bench's batches (100 events, over 10 kB), not single events.
+    if (at !== undefined && Number(request.headers['content-length'] ?? 0) > 10_000)
+      acks.push(performance.now() - at);
+  });
+  const serving = await serve(runtime, { hubspotWebhookSecret: config.HUBSPOT_CLIENT_SECRET ?? '' });
+  process.on('message', (message: ServerRequest) => {
+    if (message.type === 'run') {
+      runtime.runTenant(message.tenantId, { trigger: BENCH_TRIGGER }).catch(() => {});
+    } else if (message.type === 'measure') {
+      acks.length = 0;
+      delay.reset();
+      delay.enable();
+    } else {
+      delay.disable();
+      send({
+        type: 'measured',
+        id: message.id,
+        loopStallMaxMs: Math.max(0, Math.round(delay.max / 1e6 - RESOLUTION_MS)),
+        webhookAcksMs: acks.splice(0),
+      });
+    }
+  });
+  close = () => serving.close();
+}
 process.once('SIGTERM', () => {
-  serving
-    .close()
-    .then(() => runtime.close())
+  close()
+    .then(() => opened.close())
     .finally(() => process.exit(0));
 });
 process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
-send({ type: 'ready', url: serving.url });
+send({ type: 'ready' });

@@ -4,17 +4,20 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import pg from 'pg';
+import { silentLogger } from '../connectors/connector.ts';
 import { hubspotConnector } from '../connectors/hubspot/index.ts';
 import { startHubspotSimulator } from '../connectors/hubspot/simulator.ts';
 import { startSalesforceSimulator } from '../connectors/salesforce/simulator.ts';
 import type { LoggedCall } from '../connectors/shared/simulator-kit.ts';
 import { ProgressDisplay } from '../src/cli/progress.ts';
+import { RedisJobQueue } from '../src/jobs/redis-queue.ts';
 import { openDatabase } from '../src/store/database.ts';
 import { SecretBox } from '../src/store/secrets.ts';
 import { Store } from '../src/store/store.ts';
 import { syntheticTenant } from './synthetic-tenant.ts';
-import type { ServerAnswer, ServerRequest } from './webhooks-server.ts';
+import { BENCH_TRIGGER, type ServerAnswer, type ServerRequest } from './webhooks-server.ts';
 import {
   connectHubspotTenant,
   connectSalesforceTenant,
@@ -23,20 +26,27 @@ import {
   waitFor,
 } from './webhooks-tenants.ts';
 
-// npm run bench:webhooks (ACCOUNTS=50 PER=20000 by default; DATABASE_URL names the Postgres server, default the
-// local one, where a database of its own is made and dropped). Issue 10's benchmark: the app serves in a process
-// of its own (bench/webhooks-server.ts) on the Postgres store; this process holds the simulated CRMs. A full run
-// pulls the synthetic tenant through the HubSpot simulator once (the store then holds it as any completed run
-// leaves it), measuring the server's longest event-loop stall; then 10,000 signed webhook events are acknowledged,
-// 50 new contacts are made through the simulator's API and timed until their tags are written there, and a small
-// Salesforce tenant is polled at the default interval. Logs on stderr; the last stdout line is one JSON object.
-// BENCH_SERVER_ARGS passes node flags to the server (`--trace-gc`, `--cpu-prof --cpu-prof-dir=DIR`).
+// npm run bench:webhooks [-- --in-process] (ACCOUNTS=50 PER=20000 by default; DATABASE_URL names the Postgres
+// server, default the local one, where a database of its own is made and dropped; REDIS_URL the Redis server,
+// default the local one, where the run's keys take a prefix of their own and are deleted after). Issue 10's
+// benchmark, in the app's production shape: a serving process (`serve` with REDIS_URL, bench/webhooks-server.ts)
+// answers webhooks and queues jobs, and one `worker` process runs them; this process holds the simulated CRMs.
+// A full run, queued as a job, pulls the synthetic tenant through the HubSpot simulator once in the worker (the
+// store then holds it as any completed run leaves it), measuring the serving process's longest event-loop stall;
+// then 10,000 signed webhook events are acknowledged, 50 new contacts are made through the simulator's API and timed
+// until their tags are written there, and a small Salesforce tenant is polled at the default interval. With
+// `--in-process` (or BENCH_IN_PROCESS=1) there is no Redis and no worker: the serving process runs everything, as
+// `serve` without REDIS_URL does. Logs on stderr; the last stdout line is one JSON object.
+// BENCH_SERVER_ARGS / BENCH_WORKER_ARGS pass node flags to those processes (`--trace-gc`, `--cpu-prof …`).
 
 const ACCOUNTS = Number(process.env.ACCOUNTS ?? 50);
 const PER = Number(process.env.PER ?? 20_000);
 const CHANGES = Number(process.env.CHANGES ?? 50);
 const SF_CHANGES = Number(process.env.SF_CHANGES ?? 6);
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const IN_PROCESS = process.argv.includes('--in-process') || process.env.BENCH_IN_PROCESS === '1';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_PREFIX = `bench-webhooks-${randomBytes(4).toString('hex')}`;
 const CLIENT = { clientId: 'bench-webhooks', clientSecret: 'bench-webhooks-client-secret' };
 const APP_SECRET = randomBytes(32).toString('base64url');
 const TAGS = 'community_sync_tags';
@@ -87,67 +97,113 @@ try {
 
   const port = await freePort();
   const appUrl = `http://127.0.0.1:${port}`;
-  const server: ChildProcess = fork('bench/webhooks-server.ts', [], {
-    execArgv: ['--import', 'tsx', ...(process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean)],
-    stdio: ['ignore', 2, 2, 'ipc'],
-    env: {
-      ...process.env,
-      PORT: String(port),
-      PUBLIC_URL: appUrl,
-      DATABASE_URL: databaseUrl,
-      DATA_DIR: dataDir,
-      APP_SECRET,
-      SCHEDULER: 'off',
-      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-      HUBSPOT_CLIENT_ID: CLIENT.clientId,
-      HUBSPOT_CLIENT_SECRET: CLIENT.clientSecret,
-      BENCH_HUBSPOT_URL: hubspot.url,
-      SALESFORCE_CLIENT_ID: 'client',
-      SALESFORCE_CLIENT_SECRET: 'secret',
-      SALESFORCE_LOGIN_URL: salesforce.url,
-    },
-  });
-  cleanups.unshift(
-    () =>
-      new Promise<void>((resolve) => {
-        if (server.exitCode !== null) return resolve();
-        server.once('exit', () => resolve());
-        server.kill('SIGTERM');
-      }),
-  );
-  const answers: ServerAnswer[] = [];
+  const env = {
+    ...process.env,
+    PORT: String(port),
+    PUBLIC_URL: appUrl,
+    DATABASE_URL: databaseUrl,
+    DATA_DIR: dataDir,
+    APP_SECRET,
+    SCHEDULER: 'off',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    HUBSPOT_CLIENT_ID: CLIENT.clientId,
+    HUBSPOT_CLIENT_SECRET: CLIENT.clientSecret,
+    BENCH_HUBSPOT_URL: hubspot.url,
+    SALESFORCE_CLIENT_ID: 'client',
+    SALESFORCE_CLIENT_SECRET: 'secret',
+    SALESFORCE_LOGIN_URL: salesforce.url,
+    ...(IN_PROCESS ? { REDIS_URL: '' } : { REDIS_URL, REDIS_PREFIX }),
+  };
   let display: ProgressDisplay | null = null;
-  server.on('message', (answer: ServerAnswer) => {
-    if (answer.type === 'progress') display?.update(answer.progress);
-    else answers.push(answer);
-  });
-  server.once('exit', (code) => code && log(`server exited with ${code}`));
-  await waitFor(() => answers.some((a) => a.type === 'ready'), 'the server to start', 120_000, 50);
+  /** One of the app's processes (bench/webhooks-server.ts), stopped at the end; its answers in order. */
+  const start = async (role: 'serve' | 'worker', args: string | undefined) => {
+    const child: ChildProcess = fork('bench/webhooks-server.ts', [role], {
+      execArgv: ['--import', 'tsx', ...(args ?? '').split(' ').filter(Boolean)],
+      stdio: ['ignore', 2, 2, 'ipc'],
+      env,
+    });
+    cleanups.unshift(
+      () =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+        }),
+    );
+    const answers: ServerAnswer[] = [];
+    child.on('message', (answer: ServerAnswer) => {
+      if (answer.type === 'progress') display?.update(answer.progress);
+      else answers.push(answer);
+    });
+    child.once('exit', (code) => code && log(`${role} exited with ${code}`));
+    await waitFor(() => answers.some((a) => a.type === 'ready'), `the ${role} process to start`, 120_000, 50);
+    return { child, answers };
+  };
+  if (!IN_PROCESS) {
+    // The run's keys are all under its prefix: deleted at the end.
+    cleanups.push(async () => {
+      const redis = new Redis(REDIS_URL);
+      try {
+        const keys = await redis.keys(`${REDIS_PREFIX}:*`);
+        if (keys.length > 0) await redis.del(...keys);
+      } finally {
+        redis.disconnect();
+      }
+    });
+  }
+  const server = await start('serve', process.env.BENCH_SERVER_ARGS);
+  const worker = IN_PROCESS ? server : await start('worker', process.env.BENCH_WORKER_ARGS);
+  const queue = IN_PROCESS ? null : new RedisJobQueue({ url: REDIS_URL, prefix: REDIS_PREFIX }, silentLogger);
+  if (queue) cleanups.unshift(() => queue.close());
   hubspot.webhooks.target(`${appUrl}/webhooks/hubspot`);
-  let asked = 0;
-  const fullRun = async (tenant: string) => {
-    const id = ++asked;
-    display = new ProgressDisplay(process.stderr, { label: 'full run' });
-    server.send({ type: 'run', tenantId: tenant, id } satisfies ServerRequest);
-    await waitFor(() => answers.some((a) => a.type === 'ran' && a.id === id), 'a full run', 900_000, 100);
-    const ran = answers.find((a) => a.type === 'ran' && a.id === id) as Extract<
+  let measures = 0;
+  /** The serving process's longest loop stall and its webhook answers' times while `work` ran. */
+  const measured = async <T>(work: () => Promise<T>) => {
+    server.child.send({ type: 'measure' } satisfies ServerRequest);
+    const value = await work();
+    const id = ++measures;
+    server.child.send({ type: 'measured', id } satisfies ServerRequest);
+    await waitFor(
+      () => server.answers.some((a) => a.type === 'measured' && a.id === id),
+      'a measure',
+      10_000,
+      20,
+    );
+    const found = server.answers.find((a) => a.type === 'measured' && a.id === id) as Extract<
       ServerAnswer,
-      { type: 'ran' }
+      { type: 'measured' }
     >;
+    return { value, ...found };
+  };
+  /** A full run of the tenant: queued for the worker (in-process: asked of the server). */
+  const fullRun = async (tenantId: string) => {
+    const from = worker.answers.length;
+    display = new ProgressDisplay(process.stderr, { label: 'full run' });
+    if (queue) await queue.enqueue({ tenantId, trigger: BENCH_TRIGGER });
+    else server.child.send({ type: 'run', tenantId } satisfies ServerRequest);
+    const ran = () =>
+      worker.answers.slice(from).find((a) => a.type === 'ran' && a.tenantId === tenantId) as
+        | Extract<ServerAnswer, { type: 'ran' }>
+        | undefined;
+    await waitFor(() => ran() !== undefined, 'a full run', 900_000, 100);
     display.finish();
     display = null;
-    if (ran.status !== 'succeeded') throw new Error(`full run ${ran.status}: ${ran.error ?? ''}`);
-    return ran;
+    const result = ran() as Extract<ServerAnswer, { type: 'ran' }>;
+    if (result.status !== 'succeeded') throw new Error(`full run ${result.status}: ${result.error ?? ''}`);
+    return result;
   };
 
-  // 1. A full run of the tenant, in the server: the store ends holding it; the loop's longest stall meanwhile.
-  log(`server on ${appUrl}; full run of ${contacts} contacts …`);
+  // 1. A full run of the tenant, in the worker (in-process: the server): the store ends holding it; the serving
+  // process's longest loop stall meanwhile.
+  log(
+    `server on ${appUrl} (${IN_PROCESS ? 'in-process: no Redis, no worker' : `worker, Redis prefix ${REDIS_PREFIX}`}); full run of ${contacts} contacts …`,
+  );
   let mark = hubspot.calls.all().length;
-  const full = await fullRun(tenantId);
+  const { value: full, loopStallMaxMs } = await measured(() => fullRun(tenantId));
   const fullRunCalls = hubspot.calls.all().slice(mark).filter(notOAuth).length;
   log(
     `full run: ${full.ms} ms, ${fullRunCalls} calls (OAuth excluded), ${full.written} written, ${full.shared} shared, ` +
-      `longest loop stall ${full.loopStallMaxMs} ms`,
+      `the server's longest loop stall ${loopStallMaxMs} ms`,
   );
   await fullRun(sfTenantId);
   await hubspot.webhooks.idle();
@@ -171,7 +227,9 @@ try {
   sender.stdout?.on('data', (chunk: Buffer) => {
     sent += chunk.toString();
   });
-  const senderCode = await new Promise<number | null>((resolve) => sender.once('exit', resolve));
+  const { value: senderCode, webhookAcksMs } = await measured(
+    () => new Promise<number | null>((resolve) => sender.once('exit', resolve)),
+  );
   if (senderCode !== 0) throw new Error(`the webhook sender exited with ${senderCode}`);
   const acks = JSON.parse(sent) as number[];
   const stored = new pg.Client({ connectionString: databaseUrl });
@@ -183,6 +241,10 @@ try {
   log(`acks in the order sent (ms): ${acks.map((a) => Math.round(a)).join(' ')}`);
   log(
     `acks: ${acks.length} POSTs in ${since(started)} ms, p50 ${Math.round(percentile(acks, 50))} ms, p99 ${ackP99Ms} ms, ${rows[0]?.n} events stored`,
+  );
+  // The same POSTs as the server saw them: from their headers to the end of the 204 (no client, no connection).
+  log(
+    `acks in the server: ${webhookAcksMs.length} POSTs, p50 ${Math.round(percentile(webhookAcksMs, 50))} ms, p99 ${Math.round(percentile(webhookAcksMs, 99))} ms, max ${Math.round(Math.max(...webhookAcksMs))} ms`,
   );
   await new Promise((r) => setTimeout(r, 3_000));
 
@@ -265,13 +327,18 @@ try {
       resyncP95Ms,
       callsPerResync,
       fullRunCalls,
-      loopStallMaxMs: full.loopStallMaxMs,
+      loopStallMaxMs,
       salesforceLagP95Ms,
     })}\n`,
   );
+} catch (error) {
+  log(`bench:webhooks failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exitCode = 1;
 } finally {
   for (const cleanup of cleanups) await Promise.resolve(cleanup()).catch((e) => log(`cleanup: ${e}`));
   await admin.query(`drop database if exists ${database} with (force)`).catch((e) => log(`drop: ${e}`));
   await admin.end();
   rmSync(dataDir, { recursive: true, force: true });
 }
+// The Redis queue's connections would keep the process alive a while.
+process.exit();
