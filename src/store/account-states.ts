@@ -72,21 +72,12 @@ export class AccountStateRepository {
     nameOf: (contact: Contact) => string,
   ): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      await trx
-        .deleteFrom('records')
-        .where('tenant_id', '=', tenantId)
-        .where('account_id', '=', account.id)
-        .execute();
-      await trx
-        .deleteFrom('account_states')
-        .where('tenant_id', '=', tenantId)
-        .where('account_id', '=', account.id)
-        .execute();
-      await trx
-        .deleteFrom('deals')
-        .where('tenant_id', '=', tenantId)
-        .where('account_id', '=', account.id)
-        .execute();
+      for (const table of ['records', 'account_states', 'deals'] as const)
+        await trx
+          .deleteFrom(table)
+          .where('tenant_id', '=', tenantId)
+          .where('account_id', '=', account.id)
+          .execute();
       await trx
         .insertInto('account_states')
         .values({
