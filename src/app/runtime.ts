@@ -36,19 +36,6 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-/** A resync that runs the whole tenant whatever changed (RunInProgressError as it): for tests of the feeds. */
-export function fullRunResync(runtime: Pick<Runtime, 'runTenant'>): TargetedResync {
-  return async ({ tenantId, trigger }) => {
-    const result = await runtime.runTenant(tenantId, { trigger });
-    const calls = Object.values(result.report.calls).reduce(
-      (sum, stats) =>
-        sum + Object.entries(stats.byKind).reduce((n, [kind, c]) => n + (kind === 'auth' ? 0 : c), 0),
-      0,
-    );
-    return { runId: result.runId, mode: 'full', written: result.report.written, calls };
-  };
-}
-
 export async function openRuntime(
   config: Config,
   logger: Logger,

@@ -3,10 +3,10 @@ import { silentLogger } from '../../connectors/connector.ts';
 import { orgKeyOf } from '../../connectors/salesforce/index.ts';
 import { splitPicklist } from '../../connectors/salesforce/people.ts';
 import { type FeedTenant, startFeedTenant } from '../../connectors/salesforce/test-support/feed-tenant.ts';
-import { fullRunResync } from '../app/runtime.ts';
 import { RunInProgressError } from '../store/store.ts';
 import { noChanges } from '../sync/changes.ts';
 import { runTenant } from '../sync/run-tenant.ts';
+import { targetedResync } from '../sync/targeted-resync.ts';
 import { SalesforcePoller } from './salesforce-poller.ts';
 
 let feed: FeedTenant | null = null;
@@ -137,12 +137,12 @@ describe('polling Salesforce for changes', () => {
     expect(feed.resyncs.map((r) => r.changes)).toEqual([[{ ...noChanges('103'), contacts: [id] }]]);
   });
 
-  it('with the full-run fallback, a contact the staff added is tagged end to end', async () => {
+  it('through the targeted resync, a contact the staff added is tagged end to end', async () => {
     feed = await startFeedTenant();
     const f = feed;
     const run = (tenantId: string, options = {}) => runTenant(f.store, () => f.connector, tenantId, options);
     expect((await run(f.tenantId)).status).toBe('succeeded');
-    const polling = poller(f, fullRunResync({ runTenant: run }));
+    const polling = poller(f, (request) => targetedResync(f.store, () => f.connector, request));
     await polling.pollAll();
     const before = (await f.store.runs.list(f.tenantId)).length;
 
