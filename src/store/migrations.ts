@@ -368,6 +368,43 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0012-people-versions': {
+    async up(db: Kysely<unknown>) {
+      // A targeted resync changes a few people of a run's hundreds of thousands: its people are the previous run's
+      // with those few replaced, kept as versions instead of a copy of them all. A run that plans from scratch (a
+      // full run, a preview) starts a set (`base_run_id`, its own id); a targeted resync continues the latest real
+      // run's set, ending the rows it replaces (`until_run_id`) and adding its own. A run's people are the rows of
+      // its set written at or before it and not ended by then.
+      await db.schema
+        .createTable('people_runs')
+        .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
+        .addColumn('run_id', 'integer', (c) => c.notNull().references('runs.id'))
+        .addColumn('base_run_id', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('people_runs_pk', ['tenant_id', 'run_id'])
+        .execute();
+      await sql`insert into people_runs (tenant_id, run_id, base_run_id)
+        select distinct tenant_id, run_id, run_id from run_people`.execute(db);
+      await db.schema
+        .alterTable('run_people')
+        .addColumn('base_run_id', 'integer')
+        .addColumn('until_run_id', 'integer')
+        .execute();
+      await sql`update run_people set base_run_id = run_id`.execute(db);
+      await sql`alter table run_people alter column base_run_id set not null`.execute(db);
+      await db.schema.dropIndex('run_people_name').execute();
+      await db.schema
+        .createIndex('run_people_name')
+        .on('run_people')
+        .columns(['tenant_id', 'base_run_id', 'name_key'])
+        .execute();
+      // The rows a targeted resync replaces are found by shared id among the set's current rows; pruning finds the
+      // ended ones.
+      await sql`create index run_people_current on run_people (tenant_id, base_run_id, shared_id)
+        where until_run_id is null`.execute(db);
+      await sql`create index run_people_ended on run_people (tenant_id, base_run_id, until_run_id)
+        where until_run_id is not null`.execute(db);
+    },
+  },
 };
 
 export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {

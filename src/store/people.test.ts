@@ -121,6 +121,59 @@ for (const database of databases) {
       expect(await store.people.has(tenantId, older)).toBe(false);
     });
 
+    it('continues the latest real run: replaced people swapped, older runs still read their own, previews apart', async () => {
+      const names = async (runId: number) =>
+        (await store.people.list(tenantId, runId, query)).people.map((p) => p.name);
+      const full = await startRun(false);
+      await store.people.save(tenantId, full, [person('a', 'Amy'), person('b', 'Bea'), person('c', 'Cy')]);
+      const preview = await startRun(true);
+      await store.people.save(tenantId, preview, [person('z', 'Zed')]);
+      const first = await startRun(false);
+      expect(await store.people.head(tenantId, first)).toBe(full);
+      // Bea's record changed (she is re-planned as Bee); Cy is no longer shared; Dee is new.
+      expect(
+        await store.people.continueFrom(
+          tenantId,
+          full,
+          first,
+          ['c'],
+          [person('b', 'Bee'), person('d', 'Dee')],
+        ),
+      ).toBe(3);
+      const second = await startRun(false);
+      expect(await store.people.head(tenantId, second)).toBe(first);
+      expect(await store.people.continueFrom(tenantId, first, second, ['a'], [])).toBe(2);
+
+      expect(await names(full)).toEqual(['Amy', 'Bea', 'Cy']);
+      expect(await names(preview)).toEqual(['Zed']);
+      expect(await names(first)).toEqual(['Amy', 'Bee', 'Dee']);
+      expect(await names(second)).toEqual(['Bee', 'Dee']);
+      expect(
+        (await store.people.withKeys(tenantId, first, ['h:email-c', 'h:email-d'])).map((p) => p.sharedId),
+      ).toEqual(['d']);
+      expect(await store.people.perAccount(tenantId, second)).toEqual(
+        new Map([
+          ['north', 2],
+          ['south', 2],
+        ]),
+      );
+
+      // Once the full run and the first resync fall out of the kept runs, the rows only they read are dropped.
+      for (let i = 0; i < PEOPLE_RUNS_KEPT - 1; i++)
+        await store.people.save(tenantId, await startRun(true), []);
+      expect(await store.people.has(tenantId, full)).toBe(false);
+      expect(await store.people.has(tenantId, first)).toBe(false);
+      expect(await names(second)).toEqual(['Bee', 'Dee']);
+      const rows = await opened.db
+        .selectFrom('run_people')
+        .select('name')
+        .where('tenant_id', '=', tenantId)
+        .where('base_run_id', '=', full)
+        .orderBy('name')
+        .execute();
+      expect(rows.map((r) => r.name)).toEqual(['Bee', 'Dee']);
+    });
+
     it('stores 100,000 people in batches and pages deep into them', async () => {
       const runId = await startRun();
       const name = (i: number) => `Person ${String(i).padStart(6, '0')}`;

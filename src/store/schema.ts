@@ -166,7 +166,12 @@ export interface RecordTable {
 /** One shared person of one run (previews too): what the admin page lists and searches. */
 export interface RunPersonTable {
   tenant_id: string;
+  /** The run that wrote the row. */
   run_id: number;
+  /** The run whose set of people the row belongs to (see people_runs). */
+  base_run_id: number;
+  /** The run that replaced the row in its set; null while it is current. */
+  until_run_id: number | null;
   shared_id: string;
   name: string;
   /** `name` lower-cased, for search and sort. */
@@ -181,6 +186,13 @@ export interface RunPersonTable {
   tags: JSONColumnType<string[]>;
   /** The members' email and phone keys as keyed hashes (GIN-indexed for `@>`). */
   key_hashes: JSONColumnType<string[]>;
+}
+
+/** Each run whose people are kept, and the set they are read from (its own, or the one a targeted resync continued). */
+export interface PeopleRunTable {
+  tenant_id: string;
+  run_id: number;
+  base_run_id: number;
 }
 
 /** A Salesforce org's change feed position: the polling cursor and the Change Data Capture replay id. */
@@ -291,6 +303,7 @@ export interface Database {
   records: RecordTable;
   deals: DealTable;
   run_people: RunPersonTable;
+  people_runs: PeopleRunTable;
   admins: AdminTable;
   admin_actions: AdminActionTable;
   webhook_receipts: WebhookReceiptTable;

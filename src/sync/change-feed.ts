@@ -35,6 +35,7 @@ export async function processChangeEvents(deps: ChangeFeedDeps, tenantId: string
   const { store } = deps;
   const logger = deps.logger ?? silentLogger;
   const result: ChangeFeedResult = { events: 0, echoes: 0, privacyDeletions: 0, work: 'none' };
+  const started = performance.now();
   const accounts = (await store.accounts.list(tenantId)).filter((a) => a.provider === 'hubspot');
   const portals = accounts.map((a) => a.accountId);
   const corporate = accounts.find((a) => a.role === 'corporate')?.accountId ?? null;
@@ -71,7 +72,10 @@ export async function processChangeEvents(deps: ChangeFeedDeps, tenantId: string
     );
     if (events.length < PASS) break;
   }
-  logger.info({ tenantId, ...result }, 'change events processed');
+  logger.info(
+    { tenantId, ...result, ms: Math.round(performance.now() - started) },
+    'change events processed',
+  );
   return result;
 }
 

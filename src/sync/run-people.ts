@@ -151,22 +151,19 @@ export async function replacePeople(
 ): Promise<number> {
   const { tenantId, runId } = context;
   const people = await peopleOf(context.plan, context.accounts, context, context.phones);
-  const [previous] = await store.runs.finished(tenantId, { dryRun: false, limit: 1 });
-  let kept = 0;
-  if (previous) {
-    const replaced = new Set(context.replaced.map((r) => `${r.accountId}\u0000${r.contact.id}`));
-    const keys = [
-      ...context.formerKeys,
-      ...context.replaced.flatMap((r) => [...r.contact.keys.emails, ...r.contact.keys.phones]),
-    ];
-    const stale = (await store.people.withKeys(tenantId, previous.id, keys))
-      .filter((p) => p.members.some((m) => replaced.has(`${m.accountId}\u0000${m.recordId}`)))
-      .map((p) => p.sharedId);
-    kept = await store.people.copy(tenantId, previous.id, runId, [
-      ...stale,
-      ...people.map((p) => p.sharedId),
-    ]);
+  // The latest real run's people, with the people of the re-planned records replaced.
+  const head = await store.people.head(tenantId, runId);
+  if (head === null) {
+    await store.people.save(tenantId, runId, people);
+    return people.length;
   }
-  await store.people.save(tenantId, runId, people);
-  return kept + people.length;
+  const replaced = new Set(context.replaced.map((r) => `${r.accountId}\u0000${r.contact.id}`));
+  const keys = [
+    ...context.formerKeys,
+    ...context.replaced.flatMap((r) => [...r.contact.keys.emails, ...r.contact.keys.phones]),
+  ];
+  const stale = (await store.people.withKeys(tenantId, head, keys))
+    .filter((p) => p.members.some((m) => replaced.has(`${m.accountId}\u0000${m.recordId}`)))
+    .map((p) => p.sharedId);
+  return store.people.continueFrom(tenantId, head, runId, stale, people);
 }

@@ -48,6 +48,20 @@ const callsOf = (stats: Record<string, CallStats>) =>
 
 const samePipelines = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
+/** Milliseconds spent in each step, in order: logged with the resync so a slow step can be found. */
+function stopwatch() {
+  const laps: Record<string, number> = {};
+  let last = performance.now();
+  return {
+    laps,
+    lap(step: string) {
+      const now = performance.now();
+      laps[step] = Math.round(now - last);
+      last = now;
+    },
+  };
+}
+
 export async function targetedResync(
   store: Store,
   connectorFor: ConnectorFor,
@@ -57,6 +71,7 @@ export async function targetedResync(
   const { tenantId, trigger } = request;
   const logger = request.logger ?? silentLogger;
   const owner = options.owner ?? PROCESS_ID;
+  const watch = stopwatch();
   const full = async (): Promise<TargetedResyncResult> => {
     const result = await runTenant(store, connectorFor, tenantId, { trigger, logger, owner });
     return {
@@ -135,6 +150,7 @@ export async function targetedResync(
       }),
     );
   }
+  watch.lap('read');
   if (!sets.some(changeSetChanged))
     return { runId: null, mode: 'unchanged', written: 0, calls: callsOf(calls()) };
   // New stage order changes every deal's rank in that account: only a full run plans that right.
@@ -149,6 +165,7 @@ export async function targetedResync(
     await store.runs.discard(tenantId, runId);
     throw new RunInProgressError(tenantId);
   }
+  watch.lap('lock');
   let stored = false;
   const restore = async () => {
     if (stored) for (const set of sets) await restoreChanges(store, tenantId, set);
@@ -179,6 +196,7 @@ export async function targetedResync(
 
     for (const set of sets) await storeChanges(store, tenantId, set);
     stored = true;
+    watch.lap('store');
     const junkAfter = await store.records.junkKeys(
       tenantId,
       childIds,
@@ -212,6 +230,7 @@ export async function targetedResync(
       seedKeys: touchedKeys.filter((k) => !(junkBefore.has(k) && junkAfter.has(k))),
       limit: options.affectedLimit ?? AFFECTED_LIMIT,
     });
+    watch.lap('affected');
     if (!affected) {
       await failRun('the changes touch too many linked records for a targeted resync: running in full');
       const result = await full();
@@ -236,6 +255,7 @@ export async function targetedResync(
     });
     const planOf = (s: Snapshot) => createPlan(s, { junkKeys: affected.junkKeys, storedKey });
     let plan = planOf(snapshot);
+    watch.lap('plan');
     // A copy is made from its record's live values: read the ones the store stands in for, and plan again.
     const sources = await liveSources(plan, snapshot, liveRecords, (accountId) => byExternal.get(accountId), {
       read: async (account, ids) =>
@@ -260,6 +280,7 @@ export async function targetedResync(
       };
       plan = planOf(snapshot);
     }
+    watch.lap('sources');
     const byAccount = new Map<string, Plan['children']>();
     for (const change of plan.children) {
       if (!readable(byExternal.get(change.accountId))) continue;
@@ -286,6 +307,7 @@ export async function targetedResync(
       ]),
       concurrency: 4,
     });
+    watch.lap('write');
 
     await storeWrites(store, tenantId, corporate?.accountId ?? null, written, (contacts) =>
       corporate ? hashed(corporate, contacts) : contacts,
@@ -312,6 +334,7 @@ export async function targetedResync(
       hash,
       phones,
     });
+    watch.lap('people');
     const status = written.accountErrors.length > 0 || written.failures.length > 0 ? 'partial' : 'succeeded';
     if (status === 'partial') await restore();
     await store.runs.finish(tenantId, runId, {
@@ -325,8 +348,16 @@ export async function targetedResync(
         ...written.failures,
       ],
     });
+    watch.lap('finish');
     logger.info(
-      { tenantId, runId, status, written: written.written, affected: affected.records.length },
+      {
+        tenantId,
+        runId,
+        status,
+        written: written.written,
+        affected: affected.records.length,
+        ms: watch.laps,
+      },
       'targeted resync finished',
     );
     return { runId, mode: 'targeted', written: written.written, calls: callsOf(calls()) };
