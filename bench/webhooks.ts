@@ -227,15 +227,21 @@ try {
   sender.stdout?.on('data', (chunk: Buffer) => {
     sent += chunk.toString();
   });
-  const { value: senderCode, webhookAcksMs } = await measured(
-    () => new Promise<number | null>((resolve) => sender.once('exit', resolve)),
-  );
+  const {
+    value: senderCode,
+    webhookAcksMs,
+    loopStallMaxMs: ackStallMs,
+  } = await measured(() => new Promise<number | null>((resolve) => sender.once('exit', resolve)));
   if (senderCode !== 0) throw new Error(`the webhook sender exited with ${senderCode}`);
   const acks = JSON.parse(sent) as number[];
   const stored = new pg.Client({ connectionString: databaseUrl });
   await stored.connect();
   const { rows } = await stored
-    .query<{ n: string }>(`select count(*) as n from change_events where property_name = '${TAGS}'`)
+    // Stored as deliveries (one row each) until the worker reads their events; counted either way.
+    .query<{ n: string }>(
+      `select (select count(*) from change_events where property_name = '${TAGS}') +
+        (select coalesce(sum(jsonb_array_length(events)), 0) from change_deliveries where events is not null) as n`,
+    )
     .finally(() => stored.end());
   const ackP99Ms = Math.round(percentile(acks, 99));
   log(`acks in the order sent (ms): ${acks.map((a) => Math.round(a)).join(' ')}`);
@@ -244,7 +250,7 @@ try {
   );
   // The same POSTs as the server saw them: from their headers to the end of the 204 (no client, no connection).
   log(
-    `acks in the server: ${webhookAcksMs.length} POSTs, p50 ${Math.round(percentile(webhookAcksMs, 50))} ms, p99 ${Math.round(percentile(webhookAcksMs, 99))} ms, max ${Math.round(Math.max(...webhookAcksMs))} ms`,
+    `acks in the server: ${webhookAcksMs.length} POSTs, p50 ${Math.round(percentile(webhookAcksMs, 50))} ms, p99 ${Math.round(percentile(webhookAcksMs, 99))} ms, max ${Math.round(Math.max(...webhookAcksMs))} ms; its longest loop stall meanwhile ${ackStallMs} ms`,
   );
   await new Promise((r) => setTimeout(r, 3_000));
 

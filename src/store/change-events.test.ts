@@ -51,6 +51,44 @@ for (const database of databases) {
       await opened?.close();
     });
 
+    it('stores deliveries arriving together, each as it came; their events are read back once each', async () => {
+      const { id: tenantId } = await store.tenants.create('Together');
+      await store.accounts.save(tenantId, portal('909'));
+      const at = (second: number) => new Date(Date.UTC(2025, 1, 1, 0, 0, second));
+      const delivery = (from: number, to: number) =>
+        Array.from({ length: to - from }, (_, i) =>
+          event({ accountId: '909', objectId: String(from + i), occurredAt: at(from + i) }),
+        );
+      const counts = await Promise.all([
+        store.changeEvents.record(delivery(0, 10)),
+        store.changeEvents.record(delivery(5, 15)),
+        store.changeEvents.record(delivery(0, 10).reverse()),
+        store.changeEvents.record(delivery(20, 40)),
+      ]);
+      // The same events again in one batch (a retry, in any order) are known at once; overlapping batches are
+      // stored, and their events read back once.
+      expect(counts).toEqual([10, 10, 0, 20]);
+      expect(await store.changeEvents.unprocessed('hubspot', ['909'])).toBe(40);
+      expect(await store.changeEvents.accountsWithPending('hubspot', new Date(Date.now() + 1_000))).toContain(
+        '909',
+      );
+      const pending = await store.changeEvents.pending(tenantId, 'hubspot', ['909'], 100);
+      expect(pending.map((e) => Number(e.objectId)).sort((x, y) => x - y)).toEqual([
+        ...Array.from({ length: 15 }, (_, i) => i),
+        ...Array.from({ length: 20 }, (_, i) => 20 + i),
+      ]);
+      expect(await store.changeEvents.unprocessed('hubspot', ['909'])).toBe(35);
+      // Still known after its events were read.
+      expect(await store.changeEvents.record(delivery(5, 15))).toBe(0);
+      // An event that is not whole is dropped alone when read; the rest of its delivery and the next ones are kept.
+      const bad = event({ accountId: '909', objectId: 'bad', subscriptionType: null as unknown as string });
+      await store.changeEvents.record([bad, ...delivery(40, 42)]);
+      await store.changeEvents.record(delivery(42, 44));
+      const after = await store.changeEvents.pending(tenantId, 'hubspot', ['909'], 100);
+      expect(after).toHaveLength(39);
+      expect(after.some((e) => e.objectId === 'bad')).toBe(false);
+    });
+
     it('stores a delivery once: the same event again (or with no property) is skipped', async () => {
       const { id: tenantId } = await store.tenants.create('Once');
       await store.accounts.save(tenantId, portal('101'));

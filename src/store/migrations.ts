@@ -405,6 +405,28 @@ const migrations: Record<string, Migration> = {
         where until_run_id is not null`.execute(db);
     },
   },
+  '0013-change-deliveries': {
+    async up(db: Kysely<unknown>) {
+      // A webhook delivery is stored as it came, one row, before its 2xx (a millisecond, where a row per event took
+      // tens at ten deliveries at once); its events become change_events rows, without repeats, when next read.
+      // The fingerprint (its events' identities) knows a retried delivery at once; kept a day after unpacking.
+      await db.schema
+        .createTable('change_deliveries')
+        .addColumn('id', 'bigserial', (c) => c.primaryKey())
+        .addColumn('provider', 'text', (c) => c.notNull())
+        .addColumn('fingerprint', 'text', (c) => c.notNull().unique())
+        .addColumn('account_ids', sql`text[]`, (c) => c.notNull())
+        .addColumn('events', 'jsonb')
+        .addColumn('received_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('unpacked_at', 'timestamptz')
+        .execute();
+      await sql`create index change_deliveries_packed on change_deliveries (id) where unpacked_at is null`.execute(
+        db,
+      );
+      await sql`create index change_deliveries_unpacked on change_deliveries (unpacked_at)
+        where unpacked_at is not null`.execute(db);
+    },
+  },
 };
 
 export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {

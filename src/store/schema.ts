@@ -220,6 +220,19 @@ export interface ChangeCaptureTable {
 }
 
 /** A provider's change event (a HubSpot webhook event), stored before the delivery is acknowledged. */
+/** A webhook delivery as it came, until its events are unpacked into change_events (then its fingerprint only). */
+export interface ChangeDeliveryTable {
+  id: Generated<string>;
+  provider: string;
+  /** Its events' identities, hashed: the same delivery again has the same one. */
+  fingerprint: string;
+  account_ids: string[];
+  /** Its events as change_events columns; null once unpacked. */
+  events: JSONColumnType<object[] | null, string | null, string | null>;
+  received_at: Timestamp;
+  unpacked_at: NullableTimestamp;
+}
+
 export interface ChangeEventTable {
   id: Generated<string>;
   provider: string;
@@ -310,6 +323,7 @@ export interface Database {
   salesforce_feeds: SalesforceFeedTable;
   change_capture: ChangeCaptureTable;
   change_events: ChangeEventTable;
+  change_deliveries: ChangeDeliveryTable;
   change_events_done: ChangeEventDoneTable;
   privacy_deletions: PrivacyDeletionTable;
   suppressed_keys: SuppressedKeyTable;

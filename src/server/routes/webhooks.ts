@@ -23,13 +23,34 @@ export function webhookRoutes(ctx: RouteContext): Router {
   const count = (outcome: 'accepted' | 'refused' | 'duplicate') =>
     ctx.metrics.add('community_sync_webhooks_total', 'Webhook requests, by outcome', { outcome });
 
-  /** Asks for a job per tenant the events concern; privacy deletions concern a tenant even with sync off. */
-  const enqueue = async (events: readonly NewChangeEvent[]) => {
+  /**
+   * Portals whose events were stored and whose tenants are still to be asked for a job (true: with a privacy
+   * deletion, which concerns a tenant even with sync off). Asked one pass at a time, each taking what came meanwhile:
+   * a burst of deliveries makes a few lookups on one database connection, not one per delivery on ten.
+   */
+  let toAsk = new Map<string, boolean>();
+  let asking = false;
+  const askForWork = (events: readonly NewChangeEvent[]) => {
+    for (const e of events) toAsk.set(e.accountId, (toAsk.get(e.accountId) ?? false) || isPrivacyDeletion(e));
+    if (asking) return;
+    asking = true;
+    void (async () => {
+      try {
+        while (toAsk.size > 0) {
+          const portals = toAsk;
+          toAsk = new Map();
+          await enqueue(portals).catch((error: unknown) =>
+            ctx.logger.warn({ error: String(error) }, 'webhook events stored but their job was not queued'),
+          );
+        }
+      } finally {
+        asking = false;
+      }
+    })();
+  };
+  const enqueue = async (portals: ReadonlyMap<string, boolean>) => {
     const webhooks = deps.webhooks;
     if (!webhooks) return;
-    const portals = new Map<string, boolean>();
-    for (const e of events)
-      portals.set(e.accountId, (portals.get(e.accountId) ?? false) || isPrivacyDeletion(e));
     const tenants = new Set<string>();
     for (const [portal, privacy] of portals) {
       for (const id of await store.accounts.tenantsToResync('hubspot', portal, { evenDisabled: privacy }))
@@ -65,14 +86,12 @@ export function webhookRoutes(ctx: RouteContext): Router {
         );
       }
       const events = parseHubSpotEvents(rawBody);
-      // Stored before the 2xx: once HubSpot hears back, the events are safe. Duplicates are skipped here.
+      // Stored before the 2xx: once HubSpot hears back, the events are safe. The same batch again (a retry) is
+      // skipped here; an event repeated in another batch is dropped when the events are read.
       const stored = await store.changeEvents.record(events, ctx.now());
       count(stored > 0 ? 'accepted' : 'duplicate');
       response.status(204).end();
-      if (stored === 0) return;
-      await enqueue(events).catch((error: unknown) =>
-        ctx.logger.warn({ error: String(error) }, 'webhook events stored but their job was not queued'),
-      );
+      if (stored > 0) askForWork(events);
     },
   );
 
