@@ -30,7 +30,7 @@ export type { HubspotOptions, HubspotOptionsInput, LimiterSettings } from './opt
  * How long a portal's tag property, as last read or written, stands in for reading it again in a targeted resync
  * (two to three of a resync's calls otherwise). Pulls always read it afresh.
  */
-export const TAG_FIELD_FRESH_MS = 5 * 60_000;
+export const TAG_FIELD_FRESH_MS = 60 * 60_000;
 
 export function hubspotConnector(input: HubspotOptionsInput = {}): Connector {
   const options = resolveOptions(input);
