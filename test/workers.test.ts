@@ -1,10 +1,11 @@
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../connectors/connector.ts';
 import { hubspotConnector } from '../connectors/hubspot/index.ts';
 import { type RunningHubspotSimulator, startHubspotSimulator } from '../connectors/hubspot/simulator.ts';
+import { WORKER_NICENESS } from '../src/app/worker.ts';
 import { RedisJobQueue } from '../src/jobs/redis-queue.ts';
 import { type OpenDatabase, openDatabase } from '../src/store/database.ts';
 import { SecretBox } from '../src/store/secrets.ts';
@@ -77,6 +78,8 @@ describe.skipIf(skip)('three worker processes', () => {
       DATA_DIR: mkdtempSync(join(tmpdir(), 'cs-fleet-')),
     };
     workers.push(...(await Promise.all([1, 2, 3].map(() => spawnWorker(env)))));
+    // Each gives way to `serve` on a shared host.
+    for (const worker of workers) expect(getPriority(worker.child.pid)).toBe(WORKER_NICENESS);
   }, 60_000);
 
   afterAll(async () => {

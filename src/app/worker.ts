@@ -1,3 +1,4 @@
+import { getPriority, setPriority } from 'node:os';
 import { FeedLeader } from '../jobs/feed-leader.ts';
 import { redisConnection } from '../jobs/redis-queue.ts';
 import { startRedisWorker } from '../jobs/redis-worker.ts';
@@ -17,12 +18,27 @@ export interface Working {
 export const WORKER_NEEDS =
   'the worker needs REDIS_URL (the queue) and DATABASE_URL (the Postgres server serve uses): see README "Running in production"';
 
+/**
+ * A worker's scheduling priority (nice): below `serve`, whose webhook answers and pages wait on the CPU, where the two
+ * share a host; on a host of its own it changes nothing. Set before the worker's plan threads start, which inherit it.
+ */
+export const WORKER_NICENESS = 10;
+
 export async function startWorker(
   runtime: Runtime,
   options: { concurrency?: number } = {},
 ): Promise<Working> {
   const { config, store, logger } = runtime;
   if (!config.REDIS_URL || runtime.databaseKind === 'pglite') throw new ConfigError(WORKER_NEEDS);
+  try {
+    // Only ever lowered: an operator who started it nicer keeps that.
+    if (getPriority() < WORKER_NICENESS) setPriority(WORKER_NICENESS);
+  } catch (error) {
+    logger.warn(
+      { error: String(error) },
+      'could not lower the worker priority; it runs at the priority it was given',
+    );
+  }
   // Runs whose owner stopped beating (a worker killed mid-run) are failed with that reason, so they run again.
   const abandoned = await store.runs.failAbandoned({ staleAfterMs: STALE_AFTER_MS });
   if (abandoned > 0) logger.warn({ runs: abandoned }, 'runs whose process stopped were marked failed');
