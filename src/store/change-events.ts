@@ -175,15 +175,18 @@ export class ChangeEventRepository {
   }
 
   /**
-   * Turns stored deliveries into events, oldest first: one row per event, an event already stored skipped. Each
-   * statement takes deliveries no other process is unpacking, and marks them unpacked as it inserts their events.
+   * Turns stored deliveries into events, oldest first: one row per event, an event already stored skipped. A
+   * statement locks the deliveries it takes and marks them unpacked as it inserts their events; one locked by another
+   * process's unpacking is waited for, then passed over. It returns once a pass finds none left: every delivery stored
+   * before then is unpacked and committed, so a job that reads its events next misses none (skipping locked ones
+   * instead let a job see nothing while another process was still unpacking its tenant's events).
    */
   async unpack(): Promise<void> {
     for (;;) {
       const result = await sql<{ taken: string }>`
         with taken as (
           select id, events, received_at from change_deliveries
-          where unpacked_at is null order by id limit ${UNPACK_BATCH} for update skip locked
+          where unpacked_at is null order by id limit ${UNPACK_BATCH} for update
         ), unpacked as (
           update change_deliveries c set unpacked_at = now(), events = null from taken where c.id = taken.id
           returning c.id
@@ -210,7 +213,7 @@ export class ChangeEventRepository {
         this.db,
       );
       const taken = Number(result.rows[0]?.taken ?? 0);
-      if (taken < UNPACK_BATCH) break;
+      if (taken === 0) break;
     }
     await sql`delete from change_deliveries
       where unpacked_at < now() - ${FINGERPRINTS_KEPT}::interval`.execute(this.db);
