@@ -229,11 +229,11 @@ export class ChangeEventRepository {
       .where('account_id', 'in', [...accountIds])
       .where('processed_at', 'is', null)
       .executeTakeFirstOrThrow();
-    const packed = await sql<{ n: string }>`
+    const inDeliveries = await sql<{ n: string }>`
       select coalesce(sum(jsonb_array_length(events)), 0) as n from change_deliveries
       where unpacked_at is null and provider = ${provider}
         and account_ids && ${sql`array[${sql.join([...accountIds])}]::text[]`}`.execute(this.db);
-    return Number(row.n) + Number(packed.rows[0]?.n ?? 0);
+    return Number(row.n) + Number(inDeliveries.rows[0]?.n ?? 0);
   }
 
   /**
@@ -282,12 +282,12 @@ export class ChangeEventRepository {
       .where('processed_at', 'is', null)
       .where('received_at', '<', receivedBefore)
       .execute();
-    const packed = await sql<{ account_id: string }>`
+    const inDeliveries = await sql<{ account_id: string }>`
       select distinct unnest(account_ids) as account_id from change_deliveries
       where unpacked_at is null and provider = ${provider} and received_at < ${receivedBefore}`.execute(
       this.db,
     );
-    return [...new Set([...rows, ...packed.rows].map((row) => row.account_id))];
+    return [...new Set([...rows, ...inDeliveries.rows].map((row) => row.account_id))];
   }
 
   /**
