@@ -89,6 +89,14 @@ describe.skipIf(server.skip)('a dropped connection to the Postgres server', () =
     expect(rows).toEqual([{ answer: 42 }]);
   });
 
+  it('runs a SELECT sent right after a server-wide drop, before the pool noticed its idle connections died', async () => {
+    // Several idle connections in the pool, all killed at once: the SELECT may meet more than one dead one.
+    await Promise.all(Array.from({ length: 4 }, () => sql`select pg_sleep(0.05)`.execute(opened.db)));
+    expect(await terminateAppConnections()).toBeGreaterThanOrEqual(4);
+    const { rows } = await sql<{ answer: number }>`select 42 as answer`.execute(opened.db);
+    expect(rows).toEqual([{ answer: 42 }]);
+  });
+
   it('runs a SELECT killed while it ran again on a new connection', async () => {
     await lockProbe();
     const reading = sql<{ count: number }>`select count(*)::int as count from probe`.execute(opened.db);

@@ -102,13 +102,27 @@ class ReconnectingClient {
       if (inTransaction || !(notSent || repeatable(sql)))
         throw lostError(sql, error, { inTransaction, sent: !notSent });
       this.logger.info({}, 'running the statement again on a new database connection');
+      return this.#sendAgain(sql, parameters);
+    }
+  }
+
+  /**
+   * Sends a statement that is safe to repeat on another connection. The pool's idle connections died with the
+   * one that failed (a server restart ends them all) but the pool may not have noticed yet: a connection that
+   * turns out dead is passed over, at most one per connection the pool may hold. A write that may have been
+   * applied on one of them is not sent again.
+   */
+  async #sendAgain(sql: string, parameters: readonly unknown[]): Promise<PoolResult> {
+    for (let passedOver = 0; ; passedOver++) {
       await this.#reconnect();
       try {
         return await this.#send(sql, parameters);
       } catch (again) {
         if (!isConnectionError(again)) throw again;
         this.#markLost(again);
-        throw lostError(sql, again, { inTransaction: false, sent: true });
+        const sent = !NOT_SENT.test((again as Error).message);
+        if ((sent && !repeatable(sql)) || passedOver >= this.pool.options.max)
+          throw lostError(sql, again, { inTransaction: false, sent });
       }
     }
   }
@@ -159,7 +173,7 @@ function lostError(
 ): DatabaseConnectionLostError {
   const outcome = !inTransaction
     ? repeatable(sql)
-      ? 'twice in a row'
+      ? 'on every connection tried'
       : 'while writing: the change may or may not have been saved'
     : sent && /^\s*commit\b/i.test(sql)
       ? 'while committing a transaction: it may or may not have been saved'
