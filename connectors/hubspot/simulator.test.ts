@@ -51,6 +51,25 @@ describe('HubSpot simulator', () => {
     expect(batch.body).toMatchObject({ status: 'error', category: 'VALIDATION_ERROR' });
   });
 
+  it('holds a scripted request, then handles it as the API would, while other requests are answered', async () => {
+    const sim = await start();
+    sim.script({ portalId: '7', method: 'GET', pathPrefix: '/crm/v3/objects/contacts/c1', holdMs: 300 });
+    const order: string[] = [];
+    const held = call('/crm/v3/objects/contacts/c1').then((answer) => {
+      order.push('held');
+      return answer;
+    });
+    const other = call('/crm/v3/objects/contacts/c2').then((answer) => {
+      order.push('other');
+      return answer;
+    });
+    expect((await other).status).toBe(200);
+    expect((await held).body).toMatchObject({ id: 'c1' });
+    expect(order).toEqual(['other', 'held']);
+    // Held once (times defaults to 1): the next read of c1 is not.
+    expect((await call('/crm/v3/objects/contacts/c1')).status).toBe(200);
+  });
+
   it('refuses an unknown option of the tag property', async () => {
     await start();
     const answer = await call('/crm/v3/objects/contacts/batch/update', {

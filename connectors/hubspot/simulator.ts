@@ -57,17 +57,30 @@ export interface HubspotSimulatorOptions {
   now?: () => number;
 }
 
-/** A scripted answer for matching requests: `before` answers instead of the API, `after` applies the request first (a crash after the write). */
-export interface ScriptedFault {
+/**
+ * A scripted answer for matching requests: `before` answers instead of the API, `after` applies the request first
+ * (a crash after the write). One with `holdMs` and no status is a slow answer: the request waits, then the API
+ * handles it.
+ */
+export type ScriptedFault = ScriptedAnswer | ScriptedHold;
+
+interface ScriptedMatch {
   portalId?: string;
   method?: string;
   /** Matches when the path (without query) starts with it. */
   pathPrefix: string;
+  /** How many matching requests get it (default 1). */
+  times?: number;
+}
+
+export interface ScriptedHold extends ScriptedMatch {
+  holdMs: number;
+}
+
+export interface ScriptedAnswer extends ScriptedMatch {
   status: number;
   body?: unknown;
   when?: 'before' | 'after';
-  /** How many matching requests get it (default 1). */
-  times?: number;
 }
 
 export interface Exchange {
@@ -135,10 +148,28 @@ export async function startHubspotSimulator(
     firstPortal: [...portals.keys()][0] ?? '',
   });
 
-  const takeScripted = (portalId: string | null, method: string, path: string, when: 'before' | 'after') => {
+  const phaseOf = (f: ScriptedFault) => ('holdMs' in f ? 'hold' : (f.when ?? 'before'));
+  function takeScripted(
+    portalId: string | null,
+    method: string,
+    path: string,
+    when: 'hold',
+  ): ScriptedHold | null;
+  function takeScripted(
+    portalId: string | null,
+    method: string,
+    path: string,
+    when: 'before' | 'after',
+  ): ScriptedAnswer | null;
+  function takeScripted(
+    portalId: string | null,
+    method: string,
+    path: string,
+    when: 'hold' | 'before' | 'after',
+  ) {
     const index = scripted.findIndex(
       (f) =>
-        (f.when ?? 'before') === when &&
+        phaseOf(f) === when &&
         (f.portalId === undefined || f.portalId === portalId) &&
         (f.method === undefined || f.method === method) &&
         path.startsWith(f.pathPrefix),
@@ -149,7 +180,7 @@ export async function startHubspotSimulator(
     if (left <= 0) scripted.splice(index, 1);
     else fault.times = left;
     return fault;
-  };
+  }
 
   function portalFor(
     request: IncomingMessage,
@@ -203,6 +234,8 @@ export async function startHubspotSimulator(
       const isSearch = url.pathname.endsWith('/search');
       let fault = faults.next();
       if (faults.latencyMs > 0) await new Promise((r) => setTimeout(r, faults.latencyMs));
+      const hold = takeScripted(accountId, method, url.pathname, 'hold');
+      if (hold) await new Promise((r) => setTimeout(r, hold.holdMs));
       // Search has its own per-second window: it neither counts towards the ten-secondly one nor says how much of
       // it is left.
       if (isSearch ? !limits.search.take(arrived) : !limits.all.take(arrived) || fault === 'rate-limit') {
