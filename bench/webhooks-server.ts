@@ -1,6 +1,6 @@
 import { subscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage } from 'node:http';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import type { Connector, ProviderName } from '../connectors/connector.ts';
 import { hubspotConnector } from '../connectors/hubspot/index.ts';
 import { salesforceConnector } from '../connectors/salesforce/index.ts';
@@ -35,10 +35,23 @@ export type ServerAnswer =
       shared: number;
       error?: string;
     }
-  | { type: 'measured'; id: number; loopStallMaxMs: number; webhookAcksMs: number[] };
+  | { type: 'measured'; id: number; loopStallMaxMs: number; webhookAcksMs: number[]; stalls: Stall[] };
+
+/**
+ * A stall of the serving process's loop, to tell what it was: `ranMs` is the CPU time the process used meanwhile
+ * (near `ms`: its own work, its collector's `gcMs` included; near 0: it waited for a core), `atMs` since `measure`.
+ */
+export interface Stall {
+  atMs: number;
+  ms: number;
+  ranMs: number;
+  gcMs: number;
+}
 
 /** The delay histogram samples every 10 ms; a sample's delay beyond that is the stall. */
 const RESOLUTION_MS = 10;
+/** Stalls longer than this are described (the five longest). */
+const DESCRIBED_STALL_MS = 30;
 /** The bench's full runs are queued (or asked for) with this trigger. */
 export const BENCH_TRIGGER = 'bench';
 
@@ -86,12 +99,55 @@ const runtime: Runtime = {
   },
 };
 
+/** Times the loop's stalls with a 10 ms timer, with the CPU time and the collector's pauses in each. */
+function stallWatch() {
+  let timer: NodeJS.Timeout | undefined;
+  let found: Stall[] = [];
+  let gcs: { at: number; ms: number }[] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) gcs.push({ at: entry.startTime, ms: entry.duration });
+  });
+  return {
+    start() {
+      found = [];
+      gcs = [];
+      observer.observe({ entryTypes: ['gc'] });
+      const began = performance.now();
+      let last = began;
+      let cpu = process.cpuUsage();
+      timer = setInterval(() => {
+        const now = performance.now();
+        const ms = now - last - RESOLUTION_MS;
+        const used = process.cpuUsage(cpu);
+        if (ms > DESCRIBED_STALL_MS) {
+          const gcMs = gcs.filter((g) => g.at >= last && g.at < now).reduce((sum, g) => sum + g.ms, 0);
+          found.push({
+            atMs: Math.round(last - began),
+            ms: Math.round(ms),
+            ranMs: Math.round((used.user + used.system) / 1_000),
+            gcMs: Math.round(gcMs),
+          });
+        }
+        gcs = gcs.filter((g) => g.at >= now - 1_000);
+        last = now;
+        cpu = process.cpuUsage();
+      }, RESOLUTION_MS);
+    },
+    stop(): Stall[] {
+      clearInterval(timer);
+      observer.disconnect();
+      return found.sort((a, b) => b.ms - a.ms).slice(0, 5);
+    },
+  };
+}
+
 let close: () => Promise<unknown>;
 if (role === 'worker') {
   const working = await startWorker(runtime);
   close = () => working.close();
 } else {
   const delay = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+  const stalls = stallWatch();
   const acks: number[] = [];
   const began = new WeakMap<IncomingMessage, number>();
   const isWebhook = (request: IncomingMessage) =>
@@ -115,6 +171,7 @@ if (role === 'worker') {
       acks.length = 0;
       delay.reset();
       delay.enable();
+      stalls.start();
     } else {
       delay.disable();
       send({
@@ -122,6 +179,7 @@ if (role === 'worker') {
         id: message.id,
         loopStallMaxMs: Math.max(0, Math.round(delay.max / 1e6 - RESOLUTION_MS)),
         webhookAcksMs: acks.splice(0),
+        stalls: stalls.stop(),
       });
     }
   });

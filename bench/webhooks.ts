@@ -173,6 +173,10 @@ try {
       ServerAnswer,
       { type: 'measured' }
     >;
+    if (found.stalls.length > 0)
+      log(
+        `the server's longest stalls: ${found.stalls.map((s) => `${s.ms} ms at ${s.atMs} ms (ran ${s.ranMs} ms, collecting ${s.gcMs} ms)`).join('; ')}`,
+      );
     return { value, ...found };
   };
   /** A full run of the tenant: queued for the worker (in-process: asked of the server). */
