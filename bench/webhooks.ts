@@ -244,7 +244,7 @@ try {
     // Stored as deliveries (one row each) until the worker reads their events; counted either way.
     .query<{ n: string }>(
       `select (select count(*) from change_events where property_name = '${TAGS}') +
-        (select coalesce(sum(jsonb_array_length(events)), 0) from change_deliveries where events is not null) as n`,
+        (select coalesce(sum(json_array_length(events)), 0) from change_deliveries where events is not null) as n`,
     )
     .finally(() => stored.end());
   const ackP99Ms = Math.round(percentile(acks, 99));

@@ -427,6 +427,13 @@ const migrations: Record<string, Migration> = {
         where unpacked_at is not null`.execute(db);
     },
   },
+  '0014-change-deliveries-as-json': {
+    async up(db: Kysely<unknown>) {
+      // A delivery's events are kept as the json text they came in, not parsed into jsonb: Postgres only checks
+      // the text as the webhook waits for its row, and reads it once, when unpacking.
+      await sql`alter table change_deliveries alter column events type json using events::json`.execute(db);
+    },
+  },
 };
 
 export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
