@@ -153,6 +153,9 @@ export async function serve(
   if (abandoned > 0)
     logger.warn({ runs: abandoned }, 'runs interrupted by a stop were marked failed; they will run again');
   await store.installStates.purgeExpired();
+  // The process's first date formatter loads ICU's time zone data (30 ms): every stored settings read checks a
+  // zone with one, so it is made now rather than by the first webhook or page, which would wait for it.
+  new Intl.DateTimeFormat('en-US', { timeZone: 'UTC' });
   const liveRuns = new LiveRuns();
   // Change feeds (webhooks, Salesforce polling and streams) hand their record changes to one resync.
   const targeted = options.resync ?? runtime.resync;
