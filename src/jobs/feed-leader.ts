@@ -38,7 +38,11 @@ export class FeedLeader {
 
   start(): void {
     this.#stopped = false;
-    void this.#tick();
+    // The first try waits for the connection: on a fail-fast one still opening, it failed at once, warned that
+    // Redis could not be reached, and left the work to the next try, a third of a lease later.
+    const { redis } = this.options;
+    if (redis.status === 'ready') void this.#tick();
+    else redis.once('ready', () => this.#stopped || void this.#tick());
   }
 
   async #tick(): Promise<void> {
