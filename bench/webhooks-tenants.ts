@@ -1,3 +1,4 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { Connector } from '../connectors/connector.ts';
 import type { RunningHubspotSimulator } from '../connectors/hubspot/simulator.ts';
 import type { SalesforceSimulator } from '../connectors/salesforce/simulator.ts';
@@ -125,3 +126,41 @@ export async function waitFor(
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/**
+ * CPU time (ms) used so far by each named group of processes, from /proc (Linux; empty elsewhere): to see what
+ * shared the cores while something was timed. `postgres` is every process whose command line starts so.
+ */
+export function cpuMsByProcess(pids: Record<string, number | undefined>): Record<string, number> {
+  const ticksMs = 10; // USER_HZ is 100 on Linux
+  const cpuOf = (pid: number) => {
+    try {
+      // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(fields[11]) + Number(fields[12])) * ticksMs;
+    } catch {
+      return 0;
+    }
+  };
+  if (!existsSync('/proc/self/stat')) return {};
+  const used: Record<string, number> = {};
+  for (const [name, pid] of Object.entries(pids)) if (pid) used[name] = cpuOf(pid);
+  used.postgres = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').startsWith('postgres'))
+        used.postgres += cpuOf(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return used;
+}
+
+/** What each group used between two readings of cpuMsByProcess, as one log line's words. */
+export const cpuBetween = (before: Record<string, number>, after: Record<string, number>) =>
+  Object.keys(after)
+    .map((name) => `${name} ${(after[name] ?? 0) - (before[name] ?? 0)} ms`)
+    .join(', ');

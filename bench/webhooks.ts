@@ -21,6 +21,8 @@ import { BENCH_TRIGGER, type ServerAnswer, type ServerRequest } from './webhooks
 import {
   connectHubspotTenant,
   connectSalesforceTenant,
+  cpuBetween,
+  cpuMsByProcess,
   matchTargets,
   percentile,
   waitFor,
@@ -227,6 +229,16 @@ try {
     ],
     { stdio: ['ignore', 'pipe', 2] },
   );
+  // Who used the cores meanwhile (Postgres counted whole: its autovacuum and checkpoints after the full run too).
+  const pids = { server: server.child.pid, worker: worker.child.pid, bench: process.pid };
+  const cpuBefore = cpuMsByProcess(pids);
+  const vacuuming = async () => {
+    const { rows } = await admin.query<{ n: string }>(
+      `select count(*) as n from pg_stat_activity where backend_type = 'autovacuum worker'`,
+    );
+    return Number(rows[0]?.n ?? 0);
+  };
+  const vacuumingBefore = await vacuuming();
   let sent = '';
   sender.stdout?.on('data', (chunk: Buffer) => {
     sent += chunk.toString();
@@ -237,6 +249,9 @@ try {
     loopStallMaxMs: ackStallMs,
   } = await measured(() => new Promise<number | null>((resolve) => sender.once('exit', resolve)));
   if (senderCode !== 0) throw new Error(`the webhook sender exited with ${senderCode}`);
+  log(
+    `CPU during the acks: ${cpuBetween(cpuBefore, cpuMsByProcess(pids))}; autovacuum workers ${vacuumingBefore} before, ${await vacuuming()} after`,
+  );
   const acks = JSON.parse(sent) as number[];
   const stored = new pg.Client({ connectionString: databaseUrl });
   await stored.connect();
