@@ -80,13 +80,10 @@ export class RedisSweep {
     const { store, queue } = this.options;
     const now = (this.options.now ?? (() => new Date()))();
     const before = new Date(now.getTime() - (this.options.settleMs ?? 30_000));
-    const tenants = new Set<string>();
-    for (const portal of await store.changeEvents.accountsWithPending('hubspot', before)) {
-      // Even a tenant with sync off: its privacy deletions are honoured, the rest is marked processed.
-      for (const id of await store.accounts.tenantsToResync('hubspot', portal, { evenDisabled: true }))
-        tenants.add(id);
-    }
+    const portals = await store.changeEvents.accountsWithPending('hubspot', before);
+    // Even a tenant with sync off: its privacy deletions are honoured, the rest is marked processed.
+    const tenants = await store.accounts.tenantsToResync('hubspot', portals, { evenDisabled: true });
     for (const tenantId of tenants) await queue.enqueue({ tenantId, trigger: 'webhook' });
-    return [...tenants];
+    return tenants;
   }
 }

@@ -135,20 +135,23 @@ export class AccountRepository {
   }
 
   /**
-   * Tenants with sync enabled (any, with `evenDisabled`) that have this account connected: whom a provider's
-   * webhook concerns. The one lookup across tenants, and it returns ids only.
+   * Tenants with sync enabled (any, with `evenDisabled`) that have any of these accounts connected: whom a
+   * provider's webhooks concern. The one lookup across tenants, one statement for a burst's accounts, and it returns
+   * ids only.
    */
   async tenantsToResync(
     provider: ProviderName,
-    externalId: string,
+    externalIds: readonly string[],
     options: { evenDisabled?: boolean } = {},
   ): Promise<string[]> {
+    if (externalIds.length === 0) return [];
     const rows = await this.db
       .selectFrom('accounts')
       .innerJoin('tenants', 'tenants.id', 'accounts.tenant_id')
       .select(['tenants.id as id', 'tenants.settings as settings'])
+      .distinct()
       .where('accounts.provider', '=', provider)
-      .where('accounts.external_id', '=', externalId)
+      .where('accounts.external_id', 'in', [...externalIds])
       .where('accounts.status', '=', 'connected')
       .execute();
     return rows

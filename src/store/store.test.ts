@@ -80,6 +80,24 @@ for (const database of databases) {
       expect(theirs.id).not.toBe(account.id);
     });
 
+    it("finds the tenants a burst of webhooks' accounts concern in one lookup: connected ones, with sync on unless asked", async () => {
+      const on = await store.tenants.create('On', { enabled: true });
+      const off = await store.tenants.create('Off', { enabled: false });
+      const elsewhere = await store.tenants.create('Elsewhere', { enabled: true });
+      await store.accounts.save(on.id, portal('101'));
+      await store.accounts.save(on.id, portal('102'));
+      await store.accounts.save(off.id, portal('102'));
+      const gone = await store.accounts.save(elsewhere.id, portal('103'));
+      await store.accounts.end(elsewhere.id, gone.id, 'disconnected');
+      const sorted = (ids: string[]) => [...ids].sort();
+      expect(await store.accounts.tenantsToResync('hubspot', ['101', '102', '103', '999'])).toEqual([on.id]);
+      expect(
+        sorted(await store.accounts.tenantsToResync('hubspot', ['102'], { evenDisabled: true })),
+      ).toEqual(sorted([on.id, off.id]));
+      expect(await store.accounts.tenantsToResync('salesforce', ['101'])).toEqual([]);
+      expect(await store.accounts.tenantsToResync('hubspot', [])).toEqual([]);
+    });
+
     it('disconnecting keeps the account and its audit history, and wipes its tokens', async () => {
       const tenant = await store.tenants.create('T');
       const account = await store.accounts.save(tenant.id, portal('101'));

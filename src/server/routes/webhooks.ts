@@ -26,7 +26,8 @@ export function webhookRoutes(ctx: RouteContext): Router {
   /**
    * Portals whose events were stored and whose tenants are still to be asked for a job (true: with a privacy
    * deletion, which concerns a tenant even with sync off). Asked one pass at a time, each taking what came meanwhile:
-   * a burst of deliveries makes a few lookups on one database connection, not one per delivery on ten.
+   * a burst of deliveries makes a few lookups (one statement each) on one database connection, not one per delivery
+   * and portal on ten.
    */
   let toAsk = new Map<string, boolean>();
   let asking = false;
@@ -51,11 +52,13 @@ export function webhookRoutes(ctx: RouteContext): Router {
   const enqueue = async (portals: ReadonlyMap<string, boolean>) => {
     const webhooks = deps.webhooks;
     if (!webhooks) return;
-    const tenants = new Set<string>();
-    for (const [portal, privacy] of portals) {
-      for (const id of await store.accounts.tenantsToResync('hubspot', portal, { evenDisabled: privacy }))
-        tenants.add(id);
-    }
+    // A privacy deletion concerns even a tenant with sync off; the other events only those with it on.
+    const withPrivacy = [...portals].filter(([, privacy]) => privacy).map(([portal]) => portal);
+    const without = [...portals].filter(([, privacy]) => !privacy).map(([portal]) => portal);
+    const tenants = new Set([
+      ...(await store.accounts.tenantsToResync('hubspot', withPrivacy, { evenDisabled: true })),
+      ...(await store.accounts.tenantsToResync('hubspot', without)),
+    ]);
     for (const tenantId of tenants)
       await webhooks.queue.enqueue({ tenantId, trigger: 'webhook' }, { delayMs: RESYNC_DELAY_MS });
   };
