@@ -1,7 +1,14 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { MAX_AGE_MS, parseHubSpotEvents, verifyHubSpotSignature, WebhookPayloadError } from './hubspot.ts';
+import { seededRandom } from '../src/app/seeded-random.ts';
+import {
+  eventsBySchema,
+  MAX_AGE_MS,
+  parseHubSpotEvents,
+  verifyHubSpotSignature,
+  WebhookPayloadError,
+} from './hubspot.ts';
 
 const SECRET = 'client-secret';
 const NOW = 1_795_000_000_000;
@@ -115,5 +122,101 @@ describe("HubSpot's event payloads", () => {
     expect(events[1]).toMatchObject({ propertyName: 'dealstage', propertyValue: 'closedwon' });
     expect(events[4]).toMatchObject({ associatedObjectId: '304', associatedTypeId: '0-1' });
     expect(events[5]?.mergedObjectIds).toEqual(['306', '307']);
+  });
+});
+
+describe('parsing a batch the usual way, field by field', () => {
+  // Each field absent, of its type, or not (valid values first, then invalid ones): the field-by-field path must
+  // agree with the schema on every batch.
+  const choices: Record<string, [valid: unknown[], invalid: unknown[]]> = {
+    portalId: [
+      [62515, '62515'],
+      [undefined, '', null, true],
+    ],
+    subscriptionType: [
+      ['contact.propertyChange', 'object.creation', undefined],
+      ['', null, 3],
+    ],
+    eventType: [
+      [undefined, 'contact.creation'],
+      ['', null],
+    ],
+    subscriptionId: [
+      [9001, '9001', undefined, 1.5],
+      ['', null],
+    ],
+    objectTypeId: [
+      ['0-1', '', undefined],
+      [null, 1],
+    ],
+    objectId: [
+      [123, '123', 0, undefined],
+      ['', null, [1]],
+    ],
+    propertyName: [['email', 'firstname', 'phone', '', undefined], [null]],
+    propertyValue: [
+      ['a@example.com', 'Ada', 42, false, null, undefined],
+      [{ x: 1 }, ['x']],
+    ],
+    mergedObjectIds: [
+      [[1, '2'], [], undefined],
+      [[''], 'x', null],
+    ],
+    primaryObjectId: [
+      [7, '7', undefined],
+      ['', null],
+    ],
+    newObjectId: [
+      [8, undefined],
+      [null, ''],
+    ],
+    fromObjectId: [
+      [9, '9', undefined],
+      ['', null],
+    ],
+    toObjectId: [
+      [10, undefined],
+      ['', null],
+    ],
+    fromObjectTypeId: [['0-1', undefined], [null]],
+    toObjectTypeId: [['0-3', undefined], [5]],
+    associationType: [['CONTACT_TO_DEAL', '', undefined], [null]],
+    occurredAt: [
+      [1_700_000_000_000, 0],
+      [undefined, -1, 1.5, '1700000000000', null, 2 ** 60],
+    ],
+    changeSource: [['CRM_UI', '', undefined], [null]],
+    sourceId: [['userId:1', undefined], [7]],
+  };
+  const outcome = (parse: () => unknown) => {
+    try {
+      return { events: parse() };
+    } catch (error) {
+      return { error: error instanceof WebhookPayloadError ? error.message : `unexpected ${String(error)}` };
+    }
+  };
+
+  it('gives what the schema gives, events or the error naming what is wrong, on 3,000 random batches', () => {
+    const random = seededRandom(20261130);
+    const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)] as T;
+    let accepted = 0;
+    for (let n = 0; n < 3_000; n++) {
+      const batch = Array.from({ length: 1 + Math.floor(random() * 3) }, () => {
+        const event: Record<string, unknown> = {};
+        for (const [field, [valid, invalid]] of Object.entries(choices)) {
+          // Mostly valid fields, so that whole batches often pass.
+          const value = random() < 0.98 ? pick(valid) : pick(invalid);
+          if (value !== undefined) event[field] = value;
+        }
+        return event;
+      });
+      const raw = JSON.stringify(batch);
+      const usual = outcome(() => parseHubSpotEvents(raw));
+      expect(usual, raw).toEqual(outcome(() => eventsBySchema(JSON.parse(raw))));
+      if ('events' in usual) accepted++;
+    }
+    // Both kinds of batch were tried: some whole, some refused.
+    expect(accepted).toBeGreaterThan(300);
+    expect(accepted).toBeLessThan(2_700);
   });
 });
