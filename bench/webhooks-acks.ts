@@ -66,6 +66,10 @@ function post(body: string): Promise<number> {
 // Warm: HubSpot's sender and the app have been running a while: their code for a 100-event POST is compiled and
 // the sender holds a connection per request in flight. This sender and the server have just started, so twenty such
 // POSTs go first, ten at a time, untimed (their events are stored too: numbers 100 to 119).
+// Started before the bench lowered its own priority (which this process would have inherited: it times the app, so it
+// competes for the cores as the app's own processes do), it waits for the bench's word to begin.
+await new Promise((resolve) => process.stdin.once('data', resolve));
+process.stdin.destroy();
 for (let round = 0; round < 2; round++)
   await Promise.all(Array.from({ length: 10 }, (_, i) => send(100 + round * 10 + i)));
 acks.length = 0;
