@@ -33,6 +33,16 @@ function contender(key: string, logger = recordingLogger()) {
   return { leader, connection, logger, leads: () => leads, running: () => running };
 }
 
+/** Two contenders for one lease, the first holding it when the second starts. */
+async function twoContenders() {
+  const key = `${redis.prefix()}:feeds`;
+  const [a, b] = [contender(key), contender(key)];
+  a.leader.start();
+  await eventually(() => a.leader.leading, 'the first lease');
+  b.leader.start();
+  return [a, b] as const;
+}
+
 describe.skipIf(redis.skip)('the feed lease', () => {
   it('is taken at start, on a connection still opening, without a warning', async () => {
     const key = `${redis.prefix()}:feeds`;
@@ -45,11 +55,7 @@ describe.skipIf(redis.skip)('the feed lease', () => {
   });
 
   it('is held by one contender at a time, and handed over when its holder stops', async () => {
-    const key = `${redis.prefix()}:feeds`;
-    const [a, b] = [contender(key), contender(key)];
-    a.leader.start();
-    await eventually(() => a.leader.leading, 'the first lease');
-    b.leader.start();
+    const [a, b] = await twoContenders();
     // Several renewals later, still one holder.
     await new Promise((resolve) => setTimeout(resolve, 700));
     expect([a.leader.leading, b.leader.leading]).toEqual([true, false]);
@@ -61,11 +67,7 @@ describe.skipIf(redis.skip)('the feed lease', () => {
   });
 
   it('lapses when its holder stops renewing (a killed worker), and another takes it', async () => {
-    const key = `${redis.prefix()}:feeds`;
-    const [a, b] = [contender(key), contender(key)];
-    a.leader.start();
-    await eventually(() => a.leader.leading, 'the first lease');
-    b.leader.start();
+    const [a, b] = await twoContenders();
     // The holder's connection goes: it can neither renew nor hand the lease back.
     a.connection.disconnect();
     await eventually(() => b.leader.leading, 'the lapsed lease taken');
