@@ -1,5 +1,5 @@
 import { Agent, request } from 'node:http';
-import { hubspotSignature } from '../webhooks/hubspot.ts';
+import { signedHeaders } from '../connectors/hubspot/simulator-webhooks.ts';
 
 // bench:webhooks' webhook sender, in a process of its own as HubSpot's is (the bench's process holds a 1M-contact
 // simulator whose collections would pause it): 100 signed POSTs of 100 events, 10 at a time, each timed from its
@@ -41,18 +41,11 @@ async function send(n: number): Promise<void> {
 const agent = new Agent({ keepAlive: true, maxSockets: 10 });
 /** POSTs a body signed as HubSpot signs it; its status once the answer has been read. */
 function post(body: string): Promise<number> {
-  const timestamp = String(Date.now());
-  const signature = hubspotSignature(secret, { method: 'POST', url, rawBody: body, timestamp });
   return new Promise((resolve, reject) => {
     const sending = request(url, {
       method: 'POST',
       agent,
-      headers: {
-        'content-type': 'application/json',
-        'content-length': Buffer.byteLength(body),
-        'x-hubspot-signature-v3': signature,
-        'x-hubspot-request-timestamp': timestamp,
-      },
+      headers: { ...signedHeaders(url, secret, body), 'content-length': Buffer.byteLength(body) },
     });
     sending.on('response', (response) => {
       response.resume();
@@ -63,13 +56,13 @@ function post(body: string): Promise<number> {
   });
 }
 
-// Warm: HubSpot's sender and the app have been running a while: their code for a 100-event POST is compiled and
-// the sender holds a connection per request in flight. This sender and the server have just started, so twenty such
-// POSTs go first, ten at a time, untimed (their events are stored too: numbers 100 to 119).
 // Started before the bench lowered its own priority (which this process would have inherited: it times the app, so it
 // competes for the cores as the app's own processes do), it waits for the bench's word to begin.
 await new Promise((resolve) => process.stdin.once('data', resolve));
 process.stdin.destroy();
+// Warm: HubSpot's sender and the app have been running a while: their code for a 100-event POST is compiled and
+// the sender holds a connection per request in flight. This sender and the server have just started, so twenty such
+// POSTs go first, ten at a time, untimed (their events are stored too: numbers 100 to 119).
 for (let round = 0; round < 2; round++)
   await Promise.all(Array.from({ length: 10 }, (_, i) => send(100 + round * 10 + i)));
 acks.length = 0;

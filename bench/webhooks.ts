@@ -48,7 +48,7 @@ const SF_CHANGES = Number(process.env.SF_CHANGES ?? 6);
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const IN_PROCESS = process.argv.includes('--in-process') || process.env.BENCH_IN_PROCESS === '1';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-/** The simulators' and the sender's priority (nice): below the serving process's, above the worker's. */
+/** The simulators' priority (nice), this process's once the app's are started: below serve's, above the worker's. */
 const BENCH_NICENESS = 5;
 const REDIS_PREFIX = `bench-webhooks-${randomBytes(4).toString('hex')}`;
 const CLIENT = { clientId: 'bench-webhooks', clientSecret: 'bench-webhooks-client-secret' };

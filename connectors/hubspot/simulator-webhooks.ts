@@ -209,7 +209,26 @@ export class WebhookSender {
   }
 }
 
-/** POSTs a webhook body as HubSpot does: JSON, signed (v3) under the app's client secret at `timestamp`. */
+/** The headers HubSpot sends with a webhook body: JSON, signed (v3) under the app's client secret at `timestamp`. */
+export function signedHeaders(
+  url: string,
+  clientSecret: string,
+  body: string,
+  timestamp = String(Date.now()),
+): Record<string, string> {
+  return {
+    'content-type': 'application/json',
+    'x-hubspot-signature-v3': hubspotSignature(clientSecret, {
+      method: 'POST',
+      url,
+      rawBody: body,
+      timestamp,
+    }),
+    'x-hubspot-request-timestamp': timestamp,
+  };
+}
+
+/** POSTs a webhook body as HubSpot does (signedHeaders). */
 export function postSigned(
   url: string,
   clientSecret: string,
@@ -217,14 +236,9 @@ export function postSigned(
   timestamp = String(Date.now()),
   init: { signal?: AbortSignal } = {},
 ): Promise<Response> {
-  const signature = hubspotSignature(clientSecret, { method: 'POST', url, rawBody: body, timestamp });
   return fetch(url, {
     method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-hubspot-signature-v3': signature,
-      'x-hubspot-request-timestamp': timestamp,
-    },
+    headers: signedHeaders(url, clientSecret, body, timestamp),
     body,
     ...init,
   });
