@@ -53,8 +53,9 @@ export function webhookRoutes(ctx: RouteContext): Router {
     const webhooks = deps.webhooks;
     if (!webhooks) return;
     // A privacy deletion concerns even a tenant with sync off; the other events only those with it on.
-    const withPrivacy = [...portals].filter(([, privacy]) => privacy).map(([portal]) => portal);
-    const without = [...portals].filter(([, privacy]) => !privacy).map(([portal]) => portal);
+    const withPrivacy: string[] = [];
+    const without: string[] = [];
+    for (const [portal, privacy] of portals) (privacy ? withPrivacy : without).push(portal);
     const tenants = new Set([
       ...(await store.accounts.tenantsToResync('hubspot', withPrivacy, { evenDisabled: true })),
       ...(await store.accounts.tenantsToResync('hubspot', without)),
