@@ -17,7 +17,7 @@ import type { RunProgress } from '../src/sync/run-once.ts';
 // progress and result over IPC); without it (`--in-process`) the serving process runs the jobs and, over IPC, the
 // bench's full runs. The serving process measures, between `measure` and `measured`, its longest event-loop stall
 // (perf_hooks.monitorEventLoopDelay) and the time it took to answer each webhook POST (from its headers to the end
-// of its response, diagnostics_channel).
+// of its response, diagnostics_channel), and how long storing each delivery's events took.
 
 export type ServerRequest =
   | { type: 'run'; tenantId: string }
@@ -35,7 +35,14 @@ export type ServerAnswer =
       shared: number;
       error?: string;
     }
-  | { type: 'measured'; id: number; loopStallMaxMs: number; webhookAcksMs: number[]; stalls: Stall[] };
+  | {
+      type: 'measured';
+      id: number;
+      loopStallMaxMs: number;
+      webhookAcksMs: number[];
+      storesMs: number[];
+      stalls: Stall[];
+    };
 
 /**
  * A stall of the serving process's loop, to tell what it was: `ranMs` is the CPU time the process used meanwhile
@@ -149,6 +156,14 @@ if (role === 'worker') {
   const delay = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   const stalls = stallWatch();
   const acks: number[] = [];
+  // How long each delivery's events took to be stored (waiting for a statement, then its round trip and commit).
+  const stores: number[] = [];
+  const events = runtime.store.changeEvents;
+  const record = events.record.bind(events);
+  events.record = (...args) => {
+    const at = performance.now();
+    return record(...args).finally(() => stores.push(performance.now() - at));
+  };
   const began = new WeakMap<IncomingMessage, number>();
   const isWebhook = (request: IncomingMessage) =>
     request.method === 'POST' && (request.url ?? '').startsWith('/webhooks/');
@@ -169,6 +184,7 @@ if (role === 'worker') {
       runtime.runTenant(message.tenantId, { trigger: BENCH_TRIGGER }).catch(() => {});
     } else if (message.type === 'measure') {
       acks.length = 0;
+      stores.length = 0;
       delay.reset();
       delay.enable();
       stalls.start();
@@ -179,6 +195,7 @@ if (role === 'worker') {
         id: message.id,
         loopStallMaxMs: Math.max(0, Math.round(delay.max / 1e6 - RESOLUTION_MS)),
         webhookAcksMs: acks.splice(0),
+        storesMs: stores.splice(0),
         stalls: stalls.stop(),
       });
     }

@@ -260,6 +260,7 @@ try {
   const {
     value: senderCode,
     webhookAcksMs,
+    storesMs,
     loopStallMaxMs: ackStallMs,
   } = await measured(() => {
     sender.stdin?.end('go\n');
@@ -286,7 +287,8 @@ try {
   );
   // The same POSTs as the server saw them: from their headers to the end of the 204 (no client, no connection).
   log(
-    `acks in the server: ${webhookAcksMs.length} POSTs, p50 ${Math.round(percentile(webhookAcksMs, 50))} ms, p99 ${Math.round(percentile(webhookAcksMs, 99))} ms, max ${Math.round(Math.max(...webhookAcksMs))} ms; its longest loop stall meanwhile ${ackStallMs} ms`,
+    `acks in the server: ${webhookAcksMs.length} POSTs, p50 ${Math.round(percentile(webhookAcksMs, 50))} ms, p99 ${Math.round(percentile(webhookAcksMs, 99))} ms, max ${Math.round(Math.max(...webhookAcksMs))} ms; its longest loop stall meanwhile ${ackStallMs} ms; ` +
+      `storing a delivery's events p50 ${Math.round(percentile(storesMs, 50))} ms, p99 ${Math.round(percentile(storesMs, 99))} ms`,
   );
   await new Promise((r) => setTimeout(r, 3_000));
 

@@ -130,6 +130,68 @@ for (const database of databases) {
       ]);
     });
 
+    it('reads back every column as recorded, and a delivery an earlier version kept as objects', async () => {
+      const { id: tenantId } = await store.tenants.create('Columns');
+      await store.accounts.save(tenantId, portal('303'));
+      const full = event({
+        accountId: '303',
+        objectTypeId: '0-1',
+        objectId: '71',
+        propertyName: null,
+        propertyValue: null,
+        subscriptionType: 'object.merge',
+        mergedObjectIds: ['72', '73'],
+        primaryObjectId: '71',
+        associatedObjectId: '900',
+        associatedTypeId: '0-3',
+        occurredAt: new Date(Date.UTC(2025, 2, 3, 4, 5, 6, 789)),
+        changeSource: 'CRM_UI',
+        sourceId: 'userId:9',
+      });
+      const bare = event({ accountId: '303', objectId: '74', changeSource: null, sourceId: null });
+      expect(await store.changeEvents.record([full, bare])).toBe(2);
+      // Before positions, a delivery kept each event as an object named by column, its empty ones left out.
+      await opened.db
+        .insertInto('change_deliveries')
+        .values({
+          provider: 'hubspot',
+          fingerprint: 'stored-by-an-earlier-version',
+          account_ids: ['303'],
+          events: JSON.stringify([
+            {
+              provider: 'hubspot',
+              account_id: '303',
+              subscription_id: '5',
+              subscription_type: 'contact.merge',
+              object_id: '75',
+              property_name: '',
+              occurred_at: '2025-03-03T04:05:07.001Z',
+              merged_object_ids: ['76'],
+              primary_object_id: '75',
+              change_source: 'CRM_UI',
+            },
+          ]),
+          received_at: new Date(),
+        })
+        .execute();
+      const pending = await store.changeEvents.pending(tenantId, 'hubspot', ['303']);
+      expect(pending.map(({ id: _, receivedAt: __, ...e }) => e)).toEqual([
+        full,
+        bare,
+        event({
+          accountId: '303',
+          subscriptionType: 'contact.merge',
+          objectId: '75',
+          propertyName: null,
+          propertyValue: null,
+          mergedObjectIds: ['76'],
+          primaryObjectId: '75',
+          occurredAt: new Date('2025-03-03T04:05:07.001Z'),
+          sourceId: null,
+        }),
+      ]);
+    });
+
     it('a portal connected to two tenants: each processes its events, and they are done once both have', async () => {
       const connect = async (name: string) => {
         const tenant = await store.tenants.create(name);

@@ -93,30 +93,39 @@ const fingerprintOf = (events: readonly NewChangeEvent[]) =>
     .digest('base64url');
 
 /**
- * An event as its delivery row keeps it: the change_events columns, read back with json_to_recordset, those
- * without a value left out (a missing key reads as null): a delivery is written before its 2xx, and each byte
- * less is less for the server to send and Postgres to take in.
+ * An event as its delivery row keeps it: an array of the change_events columns in this order (the delivery row holds
+ * the provider), its trailing empty ones left out, occurred_at in epoch milliseconds. A delivery is written before its
+ * 2xx: positions instead of names halve what the server serialises and Postgres takes in (33 kB for 100 events as
+ * objects named by column, 14 kB so). The columns most often empty come last.
  */
-const packed = (e: NewChangeEvent) => {
-  const row: Record<string, unknown> = {
-    provider: e.provider,
-    account_id: e.accountId,
-    subscription_id: e.subscriptionId,
-    subscription_type: e.subscriptionType,
-    object_id: e.objectId,
-    property_name: e.propertyName ?? '',
-    occurred_at: e.occurredAt.toISOString(),
-  };
-  if (e.objectTypeId !== null) row.object_type_id = e.objectTypeId;
-  if (e.propertyValue !== null) row.property_value = e.propertyValue;
-  if (e.mergedObjectIds !== null) row.merged_object_ids = e.mergedObjectIds;
-  if (e.primaryObjectId !== null) row.primary_object_id = e.primaryObjectId;
-  if (e.associatedObjectId !== null) row.associated_object_id = e.associatedObjectId;
-  if (e.associatedTypeId !== null) row.associated_type_id = e.associatedTypeId;
-  if (e.changeSource !== null) row.change_source = e.changeSource;
-  if (e.sourceId !== null) row.source_id = e.sourceId;
+const packed = (e: NewChangeEvent): unknown[] => {
+  const row: unknown[] = [
+    e.accountId,
+    e.subscriptionId,
+    e.subscriptionType,
+    e.objectId,
+    e.propertyName ?? '',
+    e.occurredAt.getTime(),
+    e.objectTypeId,
+    e.propertyValue,
+    e.changeSource,
+    e.sourceId,
+    e.mergedObjectIds,
+    e.primaryObjectId,
+    e.associatedObjectId,
+    e.associatedTypeId,
+  ];
+  while (row.at(-1) === null) row.pop();
   return row;
 };
+
+/**
+ * A packed event's column, read from element `x` of a delivery's events (jsonb): by position, or, for a delivery
+ * an earlier version stored as an object per event, by name (`->>` of a name on an array, or of a position on an
+ * object, is null).
+ */
+const unpacked = (column: string, position: number) =>
+  sql`coalesce(x->>${sql.lit(position)}, x->>${sql.lit(column)})`;
 
 export class ChangeEventRepository {
   readonly #waiting: Delivery[] = [];
@@ -189,7 +198,7 @@ export class ChangeEventRepository {
     for (;;) {
       const result = await sql<{ taken: string }>`
         with taken as (
-          select id, events, received_at from change_deliveries
+          select id, provider, events, received_at from change_deliveries
           where unpacked_at is null order by id limit ${UNPACK_BATCH} for update
         ), unpacked as (
           update change_deliveries c set unpacked_at = now(), events = null from taken where c.id = taken.id
@@ -198,18 +207,32 @@ export class ChangeEventRepository {
           insert into change_events (provider, account_id, subscription_id, subscription_type, object_type_id,
             object_id, property_name, property_value, merged_object_ids, primary_object_id, associated_object_id,
             associated_type_id, occurred_at, change_source, source_id, received_at)
-          select e.provider, e.account_id, e.subscription_id, e.subscription_type, e.object_type_id, e.object_id,
+          select taken.provider, e.account_id, e.subscription_id, e.subscription_type, e.object_type_id, e.object_id,
             e.property_name, e.property_value, e.merged_object_ids, e.primary_object_id, e.associated_object_id,
             e.associated_type_id, e.occurred_at, e.change_source, e.source_id, taken.received_at
-          from taken cross join lateral json_to_recordset(taken.events) as e(provider text, account_id text,
-            subscription_id text, subscription_type text, object_type_id text, object_id text, property_name text,
-            property_value text, merged_object_ids jsonb, primary_object_id text, associated_object_id text,
-            associated_type_id text, occurred_at timestamptz, change_source text, source_id text)
+          from taken cross join lateral jsonb_array_elements(taken.events::jsonb) with ordinality as packed(x, n)
+          cross join lateral (select
+            ${unpacked('account_id', 0)} as account_id,
+            ${unpacked('subscription_id', 1)} as subscription_id,
+            ${unpacked('subscription_type', 2)} as subscription_type,
+            ${unpacked('object_id', 3)} as object_id,
+            ${unpacked('property_name', 4)} as property_name,
+            case jsonb_typeof(x) when 'array' then timestamptz 'epoch' + (x->>5)::bigint * interval '1 millisecond'
+              else (x->>'occurred_at')::timestamptz end as occurred_at,
+            ${unpacked('object_type_id', 6)} as object_type_id,
+            ${unpacked('property_value', 7)} as property_value,
+            ${unpacked('change_source', 8)} as change_source,
+            ${unpacked('source_id', 9)} as source_id,
+            case jsonb_typeof(coalesce(x->10, x->'merged_object_ids')) when 'array'
+              then coalesce(x->10, x->'merged_object_ids') end as merged_object_ids,
+            ${unpacked('primary_object_id', 11)} as primary_object_id,
+            ${unpacked('associated_object_id', 12)} as associated_object_id,
+            ${unpacked('associated_type_id', 13)} as associated_type_id
+          ) as e
           -- What parsing let through is whole; were an event not, it alone is dropped rather than every later one held.
-          where e.provider is not null and e.account_id is not null and e.subscription_id is not null
-            and e.subscription_type is not null and e.object_id is not null and e.property_name is not null
-            and e.occurred_at is not null
-          order by taken.id
+          where e.account_id is not null and e.subscription_id is not null and e.subscription_type is not null
+            and e.object_id is not null and e.property_name is not null and e.occurred_at is not null
+          order by taken.id, packed.n
           on conflict do nothing
           returning id
         )

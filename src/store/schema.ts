@@ -227,7 +227,7 @@ export interface ChangeDeliveryTable {
   /** Its events' identities, hashed: the same delivery again has the same one. */
   fingerprint: string;
   account_ids: string[];
-  /** Its events as change_events columns; null once unpacked. */
+  /** Its events, each an array of change_events columns (`packed` in change-events.ts); null once unpacked. */
   events: JSONColumnType<object[] | null, string | null, string | null>;
   received_at: Timestamp;
   unpacked_at: NullableTimestamp;
