@@ -130,6 +130,7 @@ const unpacked = (column: string, position: number) =>
 export class ChangeEventRepository {
   readonly #waiting: Delivery[] = [];
   #writing = 0;
+  #starting = false;
 
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -143,7 +144,20 @@ export class ChangeEventRepository {
     if (events.length === 0) return Promise.resolve(0);
     return new Promise((stored, failed) => {
       this.#waiting.push({ events, receivedAt, fingerprint: fingerprintOf(events), stored, failed });
-      if (this.#writing < STATEMENTS_AT_ONCE) void this.#drain();
+      this.#startSoon();
+    });
+  }
+
+  /**
+   * Starts a statement once the loop has read what arrived with this delivery (`setImmediate`), unless two are
+   * running: ten POSTs arriving at once go in one or two statements, not one for the first and the rest after it.
+   */
+  #startSoon(): void {
+    if (this.#starting || this.#writing >= STATEMENTS_AT_ONCE) return;
+    this.#starting = true;
+    setImmediate(() => {
+      this.#starting = false;
+      if (this.#waiting.length > 0 && this.#writing < STATEMENTS_AT_ONCE) void this.#drain();
     });
   }
 
