@@ -5,7 +5,8 @@ import { signedHeaders } from '../connectors/hubspot/simulator-webhooks.ts';
 // simulator whose collections would pause it): 100 signed POSTs of 100 events, 10 at a time, each timed from its
 // send to its answer. The events are changes of the app's own tag property, so the app stores them before its
 // 2xx and then drops them. argv: the webhook URL, the client secret, the portal ids (comma-separated). Prints the
-// latencies (ms, in the order sent) as one JSON array. Twenty such POSTs go first, untimed, to warm the sender and the server.
+// latencies (ms, in the order sent) and the CPU time it used sending them as one JSON object. Twenty such POSTs go
+// first, untimed, to warm the sender and the server.
 // HubSpot's sender runs on HubSpot's machines; this one shares the app's cores, so it is kept light: node:http on
 // kept-alive connections (fetch took more CPU per POST than the app's whole answer).
 
@@ -68,10 +69,12 @@ process.stdin.destroy();
 for (let round = 0; round < 2; round++)
   await Promise.all(Array.from({ length: 10 }, (_, i) => send(POSTS + round * 10 + i)));
 acks.length = 0;
+const cpu = process.cpuUsage();
 await Promise.all(
   Array.from({ length: 10 }, async () => {
     while (next < POSTS) await send(next++);
   }),
 );
-process.stdout.write(`${JSON.stringify(acks)}\n`);
+const { user, system } = process.cpuUsage(cpu);
+process.stdout.write(`${JSON.stringify({ acks, cpuMs: Math.round((user + system) / 1_000) })}\n`);
 agent.destroy();

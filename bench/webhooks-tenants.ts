@@ -129,7 +129,8 @@ export async function waitFor(
 
 /**
  * CPU time (ms) used so far by each named group of processes, from /proc (Linux; empty elsewhere): to see what
- * shared the cores while something was timed. `postgres` is every process whose command line starts so.
+ * shared the cores while something was timed. `postgres` and `redis` are every process whose command line starts
+ * `postgres` or `redis-server`.
  */
 export function cpuMsByProcess(pids: Record<string, number | undefined>): Record<string, number> {
   const ticksMs = 10; // USER_HZ is 100 on Linux
@@ -147,11 +148,13 @@ export function cpuMsByProcess(pids: Record<string, number | undefined>): Record
   const used: Record<string, number> = {};
   for (const [name, pid] of Object.entries(pids)) if (pid) used[name] = cpuOf(pid);
   used.postgres = 0;
+  used.redis = 0;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').startsWith('postgres'))
-        used.postgres += cpuOf(Number(entry));
+      const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (command.startsWith('postgres')) used.postgres += cpuOf(Number(entry));
+      else if (command.startsWith('redis-server')) used.redis += cpuOf(Number(entry));
     } catch {
       // gone meanwhile
     }

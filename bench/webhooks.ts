@@ -267,10 +267,10 @@ try {
     return senderExit;
   });
   if (senderCode !== 0) throw new Error(`the webhook sender exited with ${senderCode}`);
+  const { acks, cpuMs: senderCpuMs } = JSON.parse(sent) as { acks: number[]; cpuMs: number };
   log(
-    `CPU during the acks: ${cpuBetween(cpuBefore, cpuMsByProcess(pids))}; autovacuum workers ${vacuumingBefore} before, ${await vacuuming()} after`,
+    `CPU during the acks: ${cpuBetween(cpuBefore, cpuMsByProcess(pids))} (the sender, exited: ${senderCpuMs} ms); autovacuum workers ${vacuumingBefore} before, ${await vacuuming()} after`,
   );
-  const acks = JSON.parse(sent) as number[];
   const stored = new pg.Client({ connectionString: databaseUrl });
   await stored.connect();
   const { rows } = await stored
