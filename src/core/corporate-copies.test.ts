@@ -190,6 +190,52 @@ describe('2.5 creating the copy', () => {
     expect(rerun.corporate).toEqual([]);
   });
 
+  it("a person who would find another's new copy by a key not written on its own goes in that copy", () => {
+    // Separate under matchOn phone. Two's record in South also carries One's email, which One's copy is written with.
+    const snapshot = (corporateContacts: CorporateContact[]) =>
+      tenant({
+        settings: { copyToCorporate: true, matchOn: 'phone' },
+        children: [
+          account(
+            'A',
+            [
+              person('1', { emails: ['one@example.com'], phones: ['(212) 555-0101'] }),
+              person('2', { emails: ['two@example.com'], phones: ['(212) 555-0102'] }),
+            ],
+            { name: 'North' },
+          ),
+          account(
+            'B',
+            [
+              person('3', { emails: ['one@example.com'], phones: ['(212) 555-0101'] }),
+              person('4', { emails: ['two@example.com', 'one@example.com'], phones: ['(212) 555-0102'] }),
+            ],
+            { name: 'South' },
+          ),
+        ],
+        corporate: { id: 'corp', name: 'HQ', contacts: corporateContacts },
+      });
+    const first = createPlan(snapshot([]));
+    expect(first.shared).toHaveLength(2);
+    const creates = first.corporate as CorporateCreate[];
+    expect(creates).toHaveLength(1);
+    expect(creates[0]?.sharedIds).toEqual(first.shared.map((s) => s.id).sort());
+
+    // The next run finds that one copy for both people, and has nothing to write.
+    const copy = creates[0] as CorporateCreate;
+    const rerun = createPlan(
+      snapshot([
+        person('c1', {
+          emails: copy.email ? [copy.email] : [],
+          phones: copy.phone ? [copy.phone] : [],
+          tags: copy.after,
+          tagValues: copy.afterValues,
+        }),
+      ]),
+    );
+    expect(rerun.corporate).toEqual([]);
+  });
+
   it('without a valid email or phone, the copy carries null', () => {
     const result = plan([], {
       settings: { copyToCorporate: true, matchOn: 'phone' },
