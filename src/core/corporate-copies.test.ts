@@ -5,6 +5,7 @@ import type { CorporateCreate, CorporateUpdate } from './plan-types.ts';
 import type { SnapshotInput } from './snapshot.ts';
 
 type CorporateContact = NonNullable<NonNullable<SnapshotInput['corporate']>['contacts']>[number];
+type ChildRecord = ReturnType<typeof person>;
 
 const bob = { emails: ['bob@example.com'], phones: ['(212) 555-0100'] };
 const ENGAGED = ['engaging-in-North-primary', 'engaging-in-South'];
@@ -144,39 +145,23 @@ describe('2.5 creating the copy', () => {
     expect((result.corporate[0] as CorporateCreate).email).toBe('bob@example.com');
   });
 
-  it('people separate under matchOn who would carry one email get one copy with the union of their tags', () => {
+  /**
+   * Two people, separate under matchOn phone, in North (records 1 and 2) and South (3 and 4): expects them to get one
+   * new copy, which the next run finds for both, writing nothing. Returns that copy.
+   */
+  function oneCopyForTwo(north: ChildRecord[], south: ChildRecord[]): CorporateCreate {
     const snapshot = (corporateContacts: CorporateContact[]) =>
       tenant({
         settings: { copyToCorporate: true, matchOn: 'phone' },
-        children: [
-          account(
-            'A',
-            [
-              person('1', { emails: ['family@example.com'], phones: ['(212) 555-0101'] }),
-              person('2', { emails: ['family@example.com'], phones: ['(212) 555-0102'] }),
-            ],
-            { name: 'North' },
-          ),
-          account(
-            'B',
-            [
-              person('3', { emails: ['x@example.com'], phones: ['(212) 555-0101'] }),
-              person('4', { emails: ['y@example.com'], phones: ['(212) 555-0102'] }),
-            ],
-            { name: 'South' },
-          ),
-        ],
+        children: [account('A', north, { name: 'North' }), account('B', south, { name: 'South' })],
         corporate: { id: 'corp', name: 'HQ', contacts: corporateContacts },
       });
     const first = createPlan(snapshot([]));
     expect(first.shared).toHaveLength(2);
     const creates = first.corporate as CorporateCreate[];
     expect(creates).toHaveLength(1);
-    expect(creates[0]?.sharedIds).toEqual(first.shared.map((s) => s.id).sort());
-    expect(creates[0]?.after).toEqual(['engaging-in-North-primary', 'engaging-in-South']);
-
-    // The next run finds the one copy for both people and has nothing to write.
     const copy = creates[0] as CorporateCreate;
+    expect(copy.sharedIds).toEqual(first.shared.map((s) => s.id).sort());
     const rerun = createPlan(
       snapshot([
         person('c1', {
@@ -188,52 +173,35 @@ describe('2.5 creating the copy', () => {
       ]),
     );
     expect(rerun.corporate).toEqual([]);
+    return copy;
+  }
+
+  it('people separate under matchOn who would carry one email get one copy with the union of their tags', () => {
+    const copy = oneCopyForTwo(
+      [
+        person('1', { emails: ['family@example.com'], phones: ['(212) 555-0101'] }),
+        person('2', { emails: ['family@example.com'], phones: ['(212) 555-0102'] }),
+      ],
+      [
+        person('3', { emails: ['x@example.com'], phones: ['(212) 555-0101'] }),
+        person('4', { emails: ['y@example.com'], phones: ['(212) 555-0102'] }),
+      ],
+    );
+    expect(copy.after).toEqual(['engaging-in-North-primary', 'engaging-in-South']);
   });
 
   it("a person who would find another's new copy by a key not written on its own goes in that copy", () => {
-    // Separate under matchOn phone. Two's record in South also carries One's email, which One's copy is written with.
-    const snapshot = (corporateContacts: CorporateContact[]) =>
-      tenant({
-        settings: { copyToCorporate: true, matchOn: 'phone' },
-        children: [
-          account(
-            'A',
-            [
-              person('1', { emails: ['one@example.com'], phones: ['(212) 555-0101'] }),
-              person('2', { emails: ['two@example.com'], phones: ['(212) 555-0102'] }),
-            ],
-            { name: 'North' },
-          ),
-          account(
-            'B',
-            [
-              person('3', { emails: ['one@example.com'], phones: ['(212) 555-0101'] }),
-              person('4', { emails: ['two@example.com', 'one@example.com'], phones: ['(212) 555-0102'] }),
-            ],
-            { name: 'South' },
-          ),
-        ],
-        corporate: { id: 'corp', name: 'HQ', contacts: corporateContacts },
-      });
-    const first = createPlan(snapshot([]));
-    expect(first.shared).toHaveLength(2);
-    const creates = first.corporate as CorporateCreate[];
-    expect(creates).toHaveLength(1);
-    expect(creates[0]?.sharedIds).toEqual(first.shared.map((s) => s.id).sort());
-
-    // The next run finds that one copy for both people, and has nothing to write.
-    const copy = creates[0] as CorporateCreate;
-    const rerun = createPlan(
-      snapshot([
-        person('c1', {
-          emails: copy.email ? [copy.email] : [],
-          phones: copy.phone ? [copy.phone] : [],
-          tags: copy.after,
-          tagValues: copy.afterValues,
-        }),
-      ]),
+    // Two's record in South also carries One's email, which One's copy is written with.
+    oneCopyForTwo(
+      [
+        person('1', { emails: ['one@example.com'], phones: ['(212) 555-0101'] }),
+        person('2', { emails: ['two@example.com'], phones: ['(212) 555-0102'] }),
+      ],
+      [
+        person('3', { emails: ['one@example.com'], phones: ['(212) 555-0101'] }),
+        person('4', { emails: ['two@example.com', 'one@example.com'], phones: ['(212) 555-0102'] }),
+      ],
     );
-    expect(rerun.corporate).toEqual([]);
   });
 
   it('without a valid email or phone, the copy carries null', () => {
