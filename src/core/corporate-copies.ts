@@ -142,7 +142,8 @@ class PendingCreates {
     if (at === undefined) {
       const index = this.#creates.push(create) - 1;
       this.#tags.push(new Map(tags.map((tag) => [tag.value, tag])));
-      for (const key of written) if (!this.#byKey.has(key)) this.#byKey.set(key, index);
+      // None of its keys is taken yet: it would have been found above.
+      for (const key of written) this.#byKey.set(key, index);
       return;
     }
     const kept = this.#creates[at] as CorporateCreate;
